@@ -1,0 +1,7 @@
+"""Measure how often state 'warnings' of staged chemical attacks in Syria came true.
+
+The flow runs one way: ledgers (data/) -> validated frames (load) -> verdicts (match, under the
+declared rules) -> metrics (stats) -> key numbers, figures and report. See README.md.
+"""
+
+__version__ = "0.1.0"

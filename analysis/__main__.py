@@ -1,0 +1,112 @@
+"""Command line: python -m analysis {validate,run,build,codebook}.
+
+Invalid data always ends the same way: one line per problem (file:line: column: problem) on
+standard error, exit status 2, no traceback, and no output file touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import paths
+from analysis.load import DataError
+
+EXIT_INVALID = 2
+
+
+def _report_problems(err: DataError) -> int:
+    for problem in err.problems:
+        print(problem, file=sys.stderr)
+    count = len(err.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def cmd_validate(args) -> int:
+    from analysis.load import load
+    from analysis.rules import load_rules
+
+    ledgers = load(args.data)
+    load_rules(paths.rules_path(args.data))
+    print(
+        f"{args.data}: valid ({len(ledgers.claims)} claims, {len(ledgers.incidents)} incidents, "
+        f"{len(ledgers.places)} places, {len(ledgers.aggregates)} aggregate counts)"
+    )
+    return 0
+
+
+def cmd_run(args) -> int:
+    from analysis import results
+    from analysis.load import load
+    from analysis.rules import load_rules
+
+    ledgers = load(args.data)
+    rules = load_rules(paths.rules_path(args.data))
+    computed = results.compute(ledgers, rules)
+    written = results.write(computed, args.out)
+    key = computed.key_numbers
+    print(f"primary rule: {key['rule']['text']}")
+    print(f"predictions that materialized: {key['ci_text']}")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from analysis import build
+
+    return build.build(data=args.data, out=args.out, force=args.force)
+
+
+def cmd_codebook(args) -> int:
+    from analysis import codebook
+
+    path = codebook.write_codebook(args.data)
+    print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = main.add_subparsers(dest="command", required=True)
+
+    def data_option(p):
+        p.add_argument("--data", type=Path, default=paths.DEFAULT_DATA_DIR, help="ledger folder (default: data/)")
+
+    p = sub.add_parser("validate", help="check the ledgers against the codebook")
+    data_option(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="validate, apply the rules, write key numbers and verdicts")
+    data_option(p)
+    p.add_argument("--out", type=Path, default=paths.report_dir(paths.ROOT), help="output folder (default: report/)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("build", help="the whole job: key numbers, notebooks, figures, report")
+    data_option(p)
+    p.add_argument("--out", type=Path, default=paths.ROOT, help="folder to hold figures/ and report/ (default: the repository)")
+    p.add_argument("--force", action="store_true", help="rebuild every step even if its inputs did not change")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("codebook", help="regenerate the generated tables in data/README.md")
+    data_option(p)
+    p.set_defaults(func=cmd_codebook)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.data = Path(args.data).resolve()
+    try:
+        return args.func(args)
+    except DataError as err:
+        return _report_problems(err)
+    except KeyboardInterrupt:
+        print("interrupted; finished outputs were left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

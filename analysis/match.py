@@ -1,0 +1,317 @@
+"""Claims x incidents -> verdicts, under a declared rule.
+
+Matching is an interval join on sorted arrays: incidents are sorted once by (geography key, first
+possible day) and every claim place finds its candidates with two binary searches, so the cost
+grows as (n + m) log m plus the number of true candidates, never n x m.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.load import Ledgers
+from analysis.places import COARSE_TYPES, grid_cells, haversine_km
+from analysis.rules import Rule, Rules
+
+DAY = np.timedelta64(1, "D")
+KEY_STRIDE = np.int64(10_000_000)  # > any day number we meet, so key*stride + day sorts by key then day
+NO_CELL = np.int64(-1)  # key of incident places without coordinates (real cells are >= 0 in Syria)
+NEIGHBOURS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+
+VERDICTS = ["materialized", "not_materialized", "not_assessable", "out_of_scope"]
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 (float so that missing dates stay NaN)."""
+    out = values.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    days = out.astype("datetime64[D]").astype("int64").astype(float)
+    days[np.isnat(out)] = np.nan
+    return days
+
+
+def _place_table(frame: pd.DataFrame, id_column: str, places: pd.DataFrame) -> pd.DataFrame:
+    """One row per (record, place) with the place's coordinates and administrative units."""
+    exploded = frame[[id_column, "place_list"]].explode("place_list", ignore_index=False)
+    exploded = exploded.rename(columns={"place_list": "place_id"}).dropna(subset=["place_id"])
+    exploded["row"] = exploded.index.to_numpy()
+    gaz = places.set_index("place_id")[["latitude", "longitude", "district", "governorate", "place_type"]]
+    return exploded.join(gaz, on="place_id").reset_index(drop=True)
+
+
+@dataclass
+class Prepared:
+    """Ledgers in the array form the join needs; built once, reused for every rule."""
+
+    claims: pd.DataFrame  # one row per claim, with scope flags and day bounds
+    claim_places: pd.DataFrame  # one row per (claim, place)
+    incidents: pd.DataFrame  # one row per incident
+    incident_places: pd.DataFrame  # one row per (incident, place)
+
+
+def prepare(ledgers: Ledgers, rules: Rules) -> Prepared:
+    claims = ledgers.claims.reset_index(drop=True).copy()
+    scope = rules.scope
+    claims["day_first"] = _days(claims["date_earliest"])
+    claims["day_last"] = _days(claims["date_latest"])
+    claims["is_prediction"] = claims["claim_type"].isin(scope.prediction_types)
+    claims["is_occurrence"] = claims["claim_type"].isin(scope.occurrence_types)
+    first, last = claims["date_earliest"], claims["date_latest"]
+    # A claim whose possible dates touch the scope period is in scope; unknown bounds do not exclude.
+    date_ok = ~((last.notna() & (last < scope.date_from)) | (first.notna() & (first > scope.date_to)))
+    claims["in_scope"] = (
+        date_ok
+        & claims["claimant_group"].isin(scope.claimant_groups)
+        & (claims["is_prediction"] | claims["is_occurrence"])
+    )
+    claims["assessable"] = claims["in_scope"] & claims["date_earliest"].notna() & claims["date_latest"].notna()
+
+    incidents = ledgers.incidents.reset_index(drop=True).copy()
+    incidents["day_first"] = _days(incidents["date_earliest"])
+    incidents["day_last"] = _days(incidents["date_latest"])
+    incidents["accused_side"] = incidents["perpetrator_side"].isin(rules.accused_sides)
+    return Prepared(
+        claims=claims,
+        claim_places=_place_table(claims, "claim_id", ledgers.places),
+        incidents=incidents,
+        incident_places=_place_table(incidents, "incident_id", ledgers.places),
+    )
+
+
+def claim_windows(claims: pd.DataFrame, rule: Rule) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day (inclusive) in which an incident would fulfil each claim."""
+    window = np.full(len(claims), float(rule.window_days))
+    if rule.stated_frame == "replace":
+        stated = claims["stated_window_days"].to_numpy(dtype=float, na_value=np.nan)
+        window = np.where(np.isnan(stated), window, stated)
+    occurrence = claims["is_occurrence"].to_numpy()
+    start = np.where(occurrence, claims["day_first"] - rule.occurrence_lookback_days, claims["day_first"])
+    end = np.where(occurrence, claims["day_last"], claims["day_last"] + window)
+    return start, end
+
+
+def _interval_join(c_key, c_start, c_end, i_key, i_first, i_last):
+    """Pairs (c, i) with equal keys and overlapping day intervals, by binary search."""
+    if len(c_key) == 0 or len(i_key) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    max_span = float(np.max(i_last - i_first))
+    order = np.lexsort((i_first, i_key))
+    sorted_code = i_key[order] * KEY_STRIDE + i_first[order]
+    lo = np.searchsorted(sorted_code, c_key * KEY_STRIDE + (c_start - max_span), side="left")
+    hi = np.searchsorted(sorted_code, c_key * KEY_STRIDE + c_end, side="right")
+    counts = hi - lo
+    c_idx = np.repeat(np.arange(len(c_key)), counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    i_idx = order[np.repeat(lo, counts) + within]
+    keep = (i_last[i_idx] >= c_start[c_idx]) & (i_first[i_idx] <= c_end[c_idx])
+    return c_idx[keep], i_idx[keep]
+
+
+def effective_level(table: pd.DataFrame, level: str) -> np.ndarray:
+    """A claim is never made more precise than its place: a region matches at its governorate, a
+    place without coordinates at its district (or governorate when the district is unknown)."""
+    coarse = table["place_type"].isin(COARSE_TYPES).to_numpy()
+    no_district = table["district"].isna().to_numpy()
+    no_point = table["latitude"].isna().to_numpy() | table["longitude"].isna().to_numpy()
+    out = np.full(len(table), level, dtype=object)
+    if level == "radius":
+        out[(table["place_type"] == "district").to_numpy() | no_point] = "district"
+    if level in ("radius", "district"):
+        out[coarse | (no_district & (out == "district"))] = "governorate"
+    return out
+
+
+def _codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Shared integer codes for string columns, so equal names get equal keys."""
+    values = pd.concat(columns, ignore_index=True).astype("string")
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    out, start = [], 0
+    for column in columns:
+        out.append(codes[start : start + len(column)].astype(np.int64))
+        start += len(column)
+    return out
+
+
+def candidate_pairs(prep: Prepared, rule: Rule) -> pd.DataFrame:
+    """Every (claim place, incident place) pair in time and in place, before evidence and shape."""
+    cp, ip = prep.claim_places, prep.incident_places
+    claims = prep.claims
+    start, end = claim_windows(claims, rule)
+    c_start = start[cp["row"].to_numpy()]
+    c_end = end[cp["row"].to_numpy()]
+    usable = ~np.isnan(c_start) & ~np.isnan(c_end) & claims["assessable"].to_numpy()[cp["row"].to_numpy()]
+    i_first = prep.incidents["day_first"].to_numpy()[ip["row"].to_numpy()]
+    i_last = prep.incidents["day_last"].to_numpy()[ip["row"].to_numpy()]
+    levels = effective_level(cp, rule.geography)
+
+    found_c, found_i, found_level = [], [], []
+    for level in ("radius", "district", "governorate", "anywhere"):
+        mask = usable & (levels == level)
+        if not mask.any():
+            continue
+        c_rows = np.flatnonzero(mask)
+        if level == "radius":
+            cx, cy = grid_cells(cp["latitude"].to_numpy()[c_rows], cp["longitude"].to_numpy()[c_rows], rule.radius_km)
+            i_point = ip["latitude"].notna().to_numpy() & ip["longitude"].notna().to_numpy()
+            ix, iy = grid_cells(ip["latitude"].fillna(0), ip["longitude"].fillna(0), rule.radius_km)
+            span = np.int64(1 << 20)  # cell coordinates are small; pack (x, y) into one key
+            i_key = np.where(i_point, ix * span + iy, NO_CELL)
+            c_key = np.concatenate([(cx + dx) * span + (cy + dy) for dx, dy in NEIGHBOURS])
+            c_rows = np.tile(c_rows, len(NEIGHBOURS))
+        elif level == "anywhere":
+            c_key = np.zeros(len(c_rows), np.int64)
+            i_key = np.zeros(len(ip), np.int64)
+        else:
+            column = "district" if level == "district" else "governorate"
+            c_codes, i_codes = _codes(cp[column], ip[column])
+            c_key, i_key = c_codes[c_rows], i_codes
+            valid = c_key >= 0
+            c_key, c_rows = c_key[valid], c_rows[valid]
+        ci, ii = _interval_join(c_key, c_start[c_rows], c_end[c_rows], i_key, i_first, i_last)
+        ci = c_rows[ci]
+        if level == "radius":
+            dist = haversine_km(
+                cp["latitude"].to_numpy()[ci], cp["longitude"].to_numpy()[ci],
+                ip["latitude"].to_numpy()[ii], ip["longitude"].to_numpy()[ii],
+            )
+            keep = dist <= rule.radius_km + 1e-9
+            ci, ii = ci[keep], ii[keep]
+        found_c.append(ci)
+        found_i.append(ii)
+        found_level.append(np.full(len(ci), level, dtype=object))
+        if level == "radius" and (~i_point).any():
+            # An incident place without coordinates cannot be measured: compare it by district.
+            rows = np.flatnonzero(mask)
+            c_codes, i_codes = _codes(cp["district"], ip["district"])
+            i_key = np.where(i_point, -1, i_codes)
+            rows = rows[c_codes[rows] >= 0]
+            c_key = c_codes[rows]
+            ci, ii = _interval_join(c_key, c_start[rows], c_end[rows], i_key, i_first, i_last)
+            found_c.append(rows[ci])
+            found_i.append(ii)
+            found_level.append(np.full(len(ci), "district", dtype=object))
+
+    if not found_c:
+        return pd.DataFrame(columns=["claim_row", "incident_row", "distance_km", "days_after", "level"])
+    ci, ii = np.concatenate(found_c), np.concatenate(found_i)
+    pairs = pd.DataFrame(
+        {
+            "claim_row": cp["row"].to_numpy()[ci],
+            "incident_row": ip["row"].to_numpy()[ii],
+            "distance_km": haversine_km(
+                cp["latitude"].to_numpy()[ci], cp["longitude"].to_numpy()[ci],
+                ip["latitude"].to_numpy()[ii], ip["longitude"].to_numpy()[ii],
+            ),
+            "days_after": i_first[ii] - claims["day_first"].to_numpy()[cp["row"].to_numpy()[ci]],
+            "level": np.concatenate(found_level),
+        }
+    )
+    # A claim naming several places may reach one incident through each; keep the closest.
+    pairs = pairs.sort_values(["claim_row", "incident_row", "distance_km"], kind="stable")
+    return pairs.drop_duplicates(["claim_row", "incident_row"]).reset_index(drop=True)
+
+
+def qualifying(pairs: pd.DataFrame, prep: Prepared, rule: Rule) -> np.ndarray:
+    """Which candidate pairs pass the rule's evidence bar and shape."""
+    incidents = prep.incidents
+    rows = pairs["incident_row"].to_numpy(dtype=np.int64)
+    ok = incidents["evidence_level"].isin(rule.evidence_levels()).to_numpy()[rows]
+    if rule.shape == "accused_side":
+        ok &= incidents["accused_side"].to_numpy()[rows]
+    return ok
+
+
+def _fmt_day(day: float) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+def _candidate_text(pairs: pd.DataFrame, prep: Prepared, passes: np.ndarray, rule: Rule) -> pd.Series:
+    incidents = prep.incidents
+    texts = []
+    for (_, row), ok in zip(pairs.iterrows(), passes, strict=True):
+        inc = incidents.iloc[int(row["incident_row"])]
+        why = ""
+        if not ok:
+            if inc["evidence_level"] not in rule.evidence_levels():
+                why = f"; excluded: evidence '{inc['evidence_level']}' below '{rule.min_evidence}'"
+            else:
+                why = f"; excluded: attributed to {inc['perpetrator_side']}, not the accused side"
+        texts.append(
+            f"{inc['incident_id']} ({inc['evidence_level']}; {row['distance_km']:.0f} km; "
+            f"{row['days_after']:+.0f} d{why})"
+        )
+    return pd.Series(texts, index=pairs.index, dtype=object)
+
+
+def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per claim: the verdict under `rule`, the incidents considered and why."""
+    claims = prep.claims
+    pairs = candidate_pairs(prep, rule) if pairs is None else pairs
+    passes = qualifying(pairs, prep, rule)
+    hit_rows = np.unique(pairs["claim_row"].to_numpy(dtype=np.int64)[passes])
+    hit = np.zeros(len(claims), bool)
+    hit[hit_rows] = True
+
+    verdict = np.where(
+        ~claims["in_scope"], "out_of_scope",
+        np.where(~claims["assessable"], "not_assessable", np.where(hit, "materialized", "not_materialized")),
+    )
+    out = pd.DataFrame(
+        {
+            "rule_id": rule.rule_id,
+            "claim_id": claims["claim_id"].to_numpy(),
+            "scored_as": np.where(claims["is_occurrence"], "occurrence", np.where(claims["is_prediction"], "prediction", "not_scored")),
+            "verdict": verdict,
+        }
+    )
+    matched = pairs.loc[passes].groupby("claim_row")["incident_row"].apply(
+        lambda rows: ";".join(prep.incidents["incident_id"].iloc[list(rows)])
+    )
+    out["matched_incidents"] = pd.Series(matched).reindex(range(len(claims))).fillna("").to_numpy()
+    if not explain:
+        return out
+
+    start, end = claim_windows(claims, rule)
+    text = _candidate_text(pairs, prep, passes, rule)
+    considered = text.groupby(pairs["claim_row"]).apply(" | ".join)
+    out["window_start"] = [_fmt_day(d) if not np.isnan(d) else "" for d in start]
+    out["window_end"] = [_fmt_day(d) if not np.isnan(d) else "" for d in end]
+    out["candidates_considered"] = considered.reindex(range(len(claims))).fillna("").to_numpy()
+    out["reason"] = [_reason(claims.iloc[i], out.iloc[i], rule) for i in range(len(claims))]
+    return out
+
+
+def _reason(claim: pd.Series, row: pd.Series, rule: Rule) -> str:
+    verdict = row["verdict"]
+    if verdict == "out_of_scope":
+        if not (claim["is_prediction"] or claim["is_occurrence"]):
+            return f"claim type '{claim['claim_type']}' is neither a prediction nor an occurrence report"
+        return "outside the declared period or claimant groups"
+    if verdict == "not_assessable":
+        return "the date the claim was made is not known well enough to place a window"
+    dated = "" if claim["date_precision"] == "day" else " (claim dated only approximately: window spans its date bounds)"
+    window = f"{row['window_start']} to {row['window_end']}{dated}"
+    if verdict == "materialized":
+        return f"documented incident(s) {row['matched_incidents']} meet the rule ({rule.describe()}); window {window}"
+    excluded = " Candidates excluded: see candidates_considered." if row["candidates_considered"] else ""
+    return f"no documented incident meets the rule ({rule.describe()}) in {window}.{excluded}"
+
+
+def grid_verdicts(prep: Prepared, rules: Rules) -> pd.DataFrame:
+    """Compact verdicts for every rule in the sensitivity grid (candidate joins shared)."""
+    cache: dict[tuple, pd.DataFrame] = {}
+    frames = []
+    for rule in rules.grid:
+        key = (rule.window_days, rule.stated_frame, rule.geography, rule.radius_km, rule.occurrence_lookback_days)
+        if key not in cache:
+            cache[key] = candidate_pairs(prep, rule)
+        table = verdicts(prep, rule, explain=False, pairs=cache[key])
+        table.insert(1, "window_days", rule.window_days)
+        table.insert(2, "stated_frame", rule.stated_frame)
+        table.insert(3, "geography", rule.geography if rule.geography != "radius" else f"radius:{rule.radius_km:g}")
+        table.insert(4, "min_evidence", rule.min_evidence)
+        table.insert(5, "shape", rule.shape)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,59 @@
+"""Every path the project uses, anchored at the repository root.
+
+Notebooks never build paths themselves: they ask this module. The build points notebooks at
+another data folder or output folder through two environment variables, so the same notebook
+serves the shipped campaign and any other one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV = "ANALYSIS_DATA_DIR"
+OUT_ENV = "ANALYSIS_OUT_DIR"
+
+NOTEBOOKS_DIR = ROOT / "notebooks"
+DEFAULT_DATA_DIR = ROOT / "data"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+CLAIMS_FILE = "claims.csv"
+INCIDENTS_FILE = "incidents.csv"
+PLACES_FILE = "places.csv"
+AGGREGATES_FILE = "aggregate_counts.csv"
+RULES_FILE = "rules.toml"
+DATAPACKAGE_FILE = "datapackage.json"
+
+
+def data_dir() -> Path:
+    """The ledger folder: $ANALYSIS_DATA_DIR when the build sets it, else data/."""
+    return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
+
+
+def out_root() -> Path:
+    """The folder that holds figures/ and report/: $ANALYSIS_OUT_DIR, else the repository."""
+    return Path(os.environ.get(OUT_ENV) or ROOT).resolve()
+
+
+def figures_dir(root: Path | None = None) -> Path:
+    return (root or out_root()) / "figures"
+
+
+def figure_data_dir(root: Path | None = None) -> Path:
+    return figures_dir(root) / "data"
+
+
+def report_dir(root: Path | None = None) -> Path:
+    return (root or out_root()) / "report"
+
+
+def schema_path() -> Path:
+    """The codebook is the project's own: a campaign folder need not carry a copy."""
+    return DEFAULT_DATA_DIR / DATAPACKAGE_FILE
+
+
+def rules_path(data: Path | None = None) -> Path:
+    """A campaign folder may declare its own rules; otherwise the project's rules apply."""
+    candidate = (data or data_dir()) / RULES_FILE
+    return candidate if candidate.exists() else DEFAULT_DATA_DIR / RULES_FILE

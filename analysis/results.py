@@ -1,0 +1,176 @@
+"""From validated ledgers and declared rules to every number the report quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import match, stats
+from analysis.export import write_csv, write_json
+from analysis.load import Ledgers
+from analysis.rules import EVIDENCE_ORDER, Rules
+
+NW_GOVERNORATES = ("Idlib", "Hama", "Aleppo", "Latakia")
+KEY_NUMBERS_FILE = "key_numbers.json"
+VERDICTS_FILE = "verdicts.csv"
+GRID_VERDICTS_FILE = "verdicts_grid.csv"
+SENSITIVITY_FILE = "sensitivity.csv"
+
+
+@dataclass
+class Results:
+    ledgers: Ledgers
+    rules: Rules
+    prep: match.Prepared
+    primary: pd.DataFrame
+    grid: pd.DataFrame
+    sensitivity: pd.DataFrame
+    p0: pd.Series
+    null: stats.NullResult
+    key_numbers: dict
+
+
+def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
+    scored = table[(table["scored_as"] == kind) & table["verdict"].isin(["materialized", "not_materialized"])]
+    return stats.proportion(int((scored["verdict"] == "materialized").sum()), len(scored))
+
+
+def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
+    keys = ["rule_id", "window_days", "stated_frame", "geography", "min_evidence", "shape"]
+    rows = []
+    for key, table in grid.groupby(keys, sort=False):
+        prediction, occurrence = _score(table, "prediction"), _score(table, "occurrence")
+        rows.append(
+            dict(zip(keys, key, strict=True))
+            | {
+                "n": prediction.n, "hits": prediction.hits, "hit_rate": prediction.rate,
+                "ci_low": prediction.ci_low, "ci_high": prediction.ci_high,
+                "occurrence_n": occurrence.n, "occurrence_hits": occurrence.hits,
+                "matched_incidents": ";".join(sorted({i for s in table["matched_incidents"] if s for i in s.split(";")})),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reconciliation(claims: pd.DataFrame, rules: Rules) -> dict:
+    spec = rules.reconciliation
+    start, end = pd.Timestamp(spec["date_from"]), pd.Timestamp(spec["date_to"])
+    # A claim counts when its possible dates touch the period (undated claims are counted and flagged).
+    in_period = ~((claims["date_latest"] < start) | (claims["date_earliest"] > end))
+    names_wh = claims["accuses_white_helmets"] == "yes"
+    subset = claims[in_period & (names_wh if spec.get("require_white_helmets", True) else True)]
+    return {
+        "criteria": f"made {spec['date_from']} to {spec['date_to']} and naming the White Helmets",
+        "ours_total": len(subset),
+        "ours_rcross": int((subset["claimant_group"] == "rcross").sum()),
+        "ours_ids": subset["claim_id"].tolist(),
+        "ledger_total": len(claims),
+        "ledger_rcross": int((claims["claimant_group"] == "rcross").sum()),
+        "ledger_not_naming_white_helmets": int((~names_wh).sum()),
+        "published_total": spec.get("published_total"),
+        "published_rcross": spec.get("published_rcross"),
+        "published_source": spec.get("published_source"),
+    }
+
+
+def ledger_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims by month made (or 'undated') and claimant group."""
+    month = claims["date_made"].dt.strftime("%Y-%m").fillna("undated")
+    table = pd.crosstab(month.rename("month"), claims["claimant_group"])
+    table["total"] = table.sum(axis=1)
+    return table.reset_index()
+
+
+def incident_summary(ledgers: Ledgers, rules: Rules) -> dict:
+    incidents = ledgers.incidents
+    gov = ledgers.places.set_index("place_id")["governorate"]
+    first_gov = incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else None)
+    nw = first_gov.isin(NW_GOVERNORATES)
+    in_campaign = (incidents["date_latest"] >= rules.scope.date_from) & (incidents["date_earliest"] <= rules.scope.date_to)
+    by_level = incidents["evidence_level"].value_counts().reindex(EVIDENCE_ORDER[::-1], fill_value=0)
+    return {
+        "total": len(incidents),
+        "first_date": incidents["date_earliest"].min(),
+        "last_date": incidents["date_latest"].max(),
+        "by_evidence_level": by_level.to_dict(),
+        "northwest_total": int(nw.sum()),
+        "in_campaign_period_northwest": incidents.loc[nw & in_campaign, "incident_id"].tolist(),
+        "in_campaign_period_northwest_levels": incidents.loc[nw & in_campaign, "evidence_level"].tolist(),
+    }
+
+
+def compute(ledgers: Ledgers, rules: Rules) -> Results:
+    prep = match.prepare(ledgers, rules)
+    primary = match.verdicts(prep, rules.primary)
+    grid = match.grid_verdicts(prep, rules)
+    sensitivity = sensitivity_table(grid)
+    prediction, occurrence = _score(primary, "prediction"), _score(primary, "occurrence")
+    intervals = stats.all_intervals(prediction.hits, prediction.n)
+
+    p0 = stats.chance_of_incident(prep, rules.primary, rules)
+    is_prediction = primary.set_index("claim_id")["scored_as"].eq("prediction")
+    scored = primary.set_index("claim_id")["verdict"].isin(["materialized", "not_materialized"])
+    null = stats.null_model(p0[is_prediction & scored], prediction.hits)
+
+    claims = ledgers.claims
+    scope_predictions = primary[(primary["scored_as"] == "prediction") & (primary["verdict"] != "out_of_scope")]
+    with_hits = sensitivity[sensitivity["hits"] > 0]
+    widest = sensitivity.sort_values(["hits", "ci_high"], ascending=False).iloc[0]
+    key = {
+        "claims_total": len(claims),
+        "claims_in_scope": len(scope_predictions),
+        "claims_assessable": prediction.n,
+        "claims_not_assessable": int((scope_predictions["verdict"] == "not_assessable").sum()),
+        "claims_out_of_scope": int((primary["verdict"] == "out_of_scope").sum()),
+        "hits": prediction.hits,
+        "hit_rate": prediction.rate,
+        "ci_low": prediction.ci_low,
+        "ci_high": prediction.ci_high,
+        "ci_method": prediction.method,
+        "ci_text": prediction.text(),
+        "intervals": {m: {"low": p.ci_low, "high": p.ci_high} for m, p in intervals.items()},
+        "occurrence": occurrence.as_dict() | {"text": occurrence.text()},
+        "rule": {"id": rules.primary.rule_id, "text": rules.primary.describe(), **rules.as_dict()["primary"]},
+        "null_model": null.as_dict()
+        | {"reference_from": rules.reference_from, "reference_to": rules.reference_to},
+        "sensitivity": {
+            "rules": len(sensitivity),
+            "rules_with_hits": len(with_hits),
+            "max_hits": int(widest["hits"]),
+            "max_hits_rule": widest["rule_id"],
+            "max_hits_n": int(widest["n"]),
+            "max_hits_incidents": widest["matched_incidents"],
+            "occurrence_rules_with_hits": int((sensitivity["occurrence_hits"] > 0).sum()),
+        },
+        "by_claimant_group": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claimant_group").to_dict("records"),
+        "by_claim_type": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claim_type").to_dict("records"),
+        "by_month": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "month").to_dict("records"),
+        "ledger_counts": ledger_counts(claims).to_dict("records"),
+        "claims_by_group": claims["claimant_group"].value_counts().sort_index().to_dict(),
+        "claims_by_type": claims["claim_type"].value_counts().sort_index().to_dict(),
+        "claims_verification": claims["verification"].value_counts().sort_index().to_dict(),
+        "incidents_verification": ledgers.incidents["verification"].value_counts().sort_index().to_dict(),
+        "reconciliation": reconciliation(claims, rules),
+        "incidents": incident_summary(ledgers, rules),
+        "aggregate_rates": stats.aggregate_rates(ledgers.aggregates, rules.primary.window_days).to_dict("records"),
+        "places_total": len(ledgers.places),
+        "source_urls_total": int(
+            sum(len(str(u).split(";")) for f in (claims, ledgers.incidents) for u in f["source_urls"])
+        ),
+    }
+    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key)
+
+
+def write(results: Results, out: Path) -> list[Path]:
+    out = Path(out)
+    files = {
+        KEY_NUMBERS_FILE: lambda p: write_json(results.key_numbers, p),
+        VERDICTS_FILE: lambda p: write_csv(results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p),
+        GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
+        SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
+    }
+    for name, writer in files.items():
+        writer(out / name)
+    return [out / name for name in files]

@@ -1,0 +1,180 @@
+"""Proportions with intervals, and the base-rate null model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.match import Prepared, candidate_pairs, claim_windows, qualifying
+from analysis.rules import Rule, Rules
+
+CONFIDENCE = 0.95
+DEFAULT_METHOD = "clopper-pearson"
+
+
+@dataclass(frozen=True)
+class Proportion:
+    hits: int
+    n: int
+    rate: float
+    ci_low: float
+    ci_high: float
+    method: str
+
+    def text(self) -> str:
+        """'0 of 22 (95% CI 0.0%-15.4%, Clopper-Pearson)': always with the denominator."""
+        if self.n == 0:
+            return "0 of 0 (no claims to score)"
+        return (
+            f"{self.hits} of {self.n} ({CONFIDENCE:.0%} CI {self.ci_low:.1%}–{self.ci_high:.1%}, "
+            f"{self.method.replace('-', '–').title()})"
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def proportion(hits: int, n: int, method: str = DEFAULT_METHOD, confidence: float = CONFIDENCE) -> Proportion:
+    """Hit rate with a two-sided interval: clopper-pearson (exact), wilson or jeffreys."""
+    if n == 0:
+        return Proportion(0, 0, float("nan"), float("nan"), float("nan"), method)
+    if method in ("clopper-pearson", "wilson"):
+        scipy_method = "exact" if method == "clopper-pearson" else "wilson"
+        ci = stats.binomtest(hits, n).proportion_ci(confidence, method=scipy_method)
+        low, high = float(ci.low), float(ci.high)
+    elif method == "jeffreys":
+        alpha = 1 - confidence
+        posterior = stats.beta(hits + 0.5, n - hits + 0.5)
+        # Brown, Cai & DasGupta (2001): the bound is set to 0 (or 1) at the boundary.
+        low = 0.0 if hits == 0 else float(posterior.ppf(alpha / 2))
+        high = 1.0 if hits == n else float(posterior.ppf(1 - alpha / 2))
+    else:
+        raise ValueError(f"unknown interval method {method!r}")
+    return Proportion(hits, n, hits / n, low, high, method)
+
+
+def all_intervals(hits: int, n: int) -> dict[str, Proportion]:
+    return {m: proportion(hits, n, m) for m in ("clopper-pearson", "wilson", "jeffreys")}
+
+
+def breakdown(verdict_table: pd.DataFrame, claims: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Hits and intervals by a claims column (claimant_group, claim_type, month)."""
+    scored = verdict_table[verdict_table["verdict"].isin(["materialized", "not_materialized"])]
+    merged = scored.merge(claims[["claim_id", "claimant_group", "claim_type", "date_earliest"]], on="claim_id")
+    merged["month"] = merged["date_earliest"].dt.strftime("%Y-%m")
+    rows = []
+    for value, group in merged.groupby(by, sort=True):
+        p = proportion(int((group["verdict"] == "materialized").sum()), len(group))
+        rows.append({by: value, "hits": p.hits, "n": p.n, "rate": p.rate, "ci_low": p.ci_low, "ci_high": p.ci_high})
+    return pd.DataFrame(rows, columns=[by, "hits", "n", "rate", "ci_low", "ci_high"])
+
+
+# --- base-rate null model ----------------------------------------------------------------------
+
+
+def chance_of_incident(prep: Prepared, rule: Rule, rules: Rules) -> pd.Series:
+    """For each scored claim: the share of windows of the same length, at the same places, that
+    contain a qualifying documented incident, over the reference period.
+
+    The claim's window is slid across every start day of the reference period (keeping its
+    geography and length); p0 is the fraction of start days whose window catches an incident.
+    """
+    claims = prep.claims
+    ref_first = float(rules.reference_from.to_datetime64().astype("datetime64[D]").astype(np.int64))
+    ref_last = float(rules.reference_to.to_datetime64().astype("datetime64[D]").astype(np.int64))
+    start, end = claim_windows(claims, rule)
+    lengths = end - start  # window length in days, minus one
+    # Geography does not depend on time, so one join with a window spanning the whole reference
+    # period finds every incident that could fall in some shifted window of each claim.
+    shifted = claims.copy()
+    shifted["day_first"] = ref_first
+    shifted["day_last"] = ref_first
+    shifted["is_occurrence"] = False
+    wide = Prepared(shifted, prep.claim_places, prep.incidents, prep.incident_places)
+    longest = float(np.nanmax(lengths, initial=0.0))
+    span_rule = replace(rule, window_days=int(ref_last - ref_first + longest), stated_frame="ignore")
+    pairs = candidate_pairs(wide, span_rule)
+    pairs = pairs.loc[qualifying(pairs, wide, rule)]
+
+    n_starts = ref_last - ref_first + 1
+    p0 = np.full(len(claims), np.nan)
+    scored = claims["assessable"].to_numpy()
+    p0[scored] = 0.0
+    inc_first = prep.incidents["day_first"].to_numpy()
+    inc_last = prep.incidents["day_last"].to_numpy()
+    for row, group in pairs.groupby("claim_row"):
+        if not scored[row] or np.isnan(lengths[row]):
+            continue
+        # Start days s whose window [s, s+len] overlaps incident [a, b]: s in [a-len, b].
+        rows = group["incident_row"].to_numpy(dtype=np.int64)
+        lo = np.maximum(inc_first[rows] - lengths[row], ref_first)
+        hi = np.minimum(inc_last[rows], ref_last)
+        covered = np.zeros(int(n_starts), bool)
+        for a, b in zip(lo, hi, strict=True):
+            if b >= a:
+                covered[int(a - ref_first) : int(b - ref_first) + 1] = True
+        p0[row] = covered.mean()
+    return pd.Series(p0, index=claims["claim_id"], name="p0")
+
+
+def poisson_binomial_pmf(p: np.ndarray) -> np.ndarray:
+    """Exact distribution of the number of hits for independent claims with chances p."""
+    pmf = np.array([1.0])
+    for pi in p:
+        pmf = np.convolve(pmf, [1 - pi, pi])
+    return pmf
+
+
+@dataclass(frozen=True)
+class NullResult:
+    n: int
+    observed_hits: int
+    expected_hits: float
+    mean_p0: float
+    p_at_most_observed: float
+    p_at_least_observed: float
+    p_zero_hits: float
+    can_distinguish: bool
+    verdict_text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def null_model(p0: pd.Series, observed_hits: int) -> NullResult:
+    p = p0.dropna().to_numpy()
+    pmf = poisson_binomial_pmf(p)
+    expected = float(p.sum())
+    at_most = float(pmf[: observed_hits + 1].sum())
+    at_least = float(pmf[observed_hits:].sum()) if observed_hits < len(pmf) else 0.0
+    zero = float(pmf[0])
+    # If zero hits would be unremarkable even for claims unrelated to events, a zero score cannot
+    # tell "no foresight" apart from chance: say so rather than imply more than the data show.
+    can_distinguish = zero < 0.05 or at_least < 0.05
+    if can_distinguish and observed_hits < expected:
+        text = "fewer hits than chance alone would produce"
+    elif can_distinguish:
+        text = "more hits than chance alone would produce"
+    else:
+        text = (
+            "documented incidents were too rare in comparable windows for the null model to tell "
+            "these claims apart from random dates"
+        )
+    return NullResult(len(p), observed_hits, expected, float(p.mean()) if len(p) else float("nan"),
+                      at_most, at_least, zero, bool(can_distinguish), text)
+
+
+def aggregate_rates(aggregates: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """For each published count with a period: attacks per 30 days, and the Poisson chance that a
+    window of `window_days` anywhere in the counted area contains at least one."""
+    table = aggregates.dropna(subset=["period_start", "period_end"]).copy()
+    days = (table["period_end"] - table["period_start"]).dt.days + 1
+    table = table.loc[days > 0]
+    days = days.loc[table.index]
+    table["per_30_days"] = table["count"].astype(float) / days * 30
+    table["p_window_any"] = 1 - np.exp(-table["count"].astype(float) / days * window_days)
+    return table[["count_id", "source_body", "count", "unit", "period_start", "period_end",
+                  "geography", "perpetrator", "per_30_days", "p_window_any"]].reset_index(drop=True)
