@@ -41,6 +41,17 @@ def _place_table(frame: pd.DataFrame, id_column: str, places: pd.DataFrame) -> p
     return exploded.join(gaz, on="place_id").reset_index(drop=True)
 
 
+def drop_redundant_regions(table: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """A region named beside a more specific place inside it ("Azaz, Aleppo province") only
+    locates that place; matching it as a whole governorate would make the claim vaguer than it is."""
+    coarse = table["place_type"].isin(COARSE_TYPES)
+    fine_govs = set(zip(table.loc[~coarse, id_column], table.loc[~coarse, "governorate"], strict=True))
+    redundant = coarse & pd.Series(
+        [(i, g) in fine_govs for i, g in zip(table[id_column], table["governorate"], strict=True)], index=table.index
+    )
+    return table.loc[~redundant].reset_index(drop=True)
+
+
 @dataclass
 class Prepared:
     """Ledgers in the array form the join needs; built once, reused for every rule."""
@@ -74,7 +85,7 @@ def prepare(ledgers: Ledgers, rules: Rules) -> Prepared:
     incidents["accused_side"] = incidents["perpetrator_side"].isin(rules.accused_sides)
     return Prepared(
         claims=claims,
-        claim_places=_place_table(claims, "claim_id", ledgers.places),
+        claim_places=drop_redundant_regions(_place_table(claims, "claim_id", ledgers.places), "claim_id"),
         incidents=incidents,
         incident_places=_place_table(incidents, "incident_id", ledgers.places),
     )
@@ -266,10 +277,13 @@ def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFra
             "verdict": verdict,
         }
     )
-    matched = pairs.loc[passes].groupby("claim_row")["incident_row"].apply(
-        lambda rows: ";".join(prep.incidents["incident_id"].iloc[list(rows)])
-    )
-    out["matched_incidents"] = pd.Series(matched).reindex(range(len(claims))).fillna("").to_numpy()
+    out["matched_incidents"] = ""
+    if passes.any():
+        ids = prep.incidents["incident_id"].to_numpy()
+        hits = pairs.loc[passes]
+        matched = pd.Series(ids[hits["incident_row"].to_numpy(dtype=np.int64)], index=hits["claim_row"].to_numpy())
+        joined = matched.groupby(level=0).agg(";".join)
+        out.loc[joined.index, "matched_incidents"] = joined.to_numpy()
     if not explain:
         return out
 

@@ -39,19 +39,26 @@ def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
 
 def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
     keys = ["rule_id", "window_days", "stated_frame", "geography", "min_evidence", "shape"]
-    rows = []
-    for key, table in grid.groupby(keys, sort=False):
-        prediction, occurrence = _score(table, "prediction"), _score(table, "occurrence")
-        rows.append(
-            dict(zip(keys, key, strict=True))
-            | {
-                "n": prediction.n, "hits": prediction.hits, "hit_rate": prediction.rate,
-                "ci_low": prediction.ci_low, "ci_high": prediction.ci_high,
-                "occurrence_n": occurrence.n, "occurrence_hits": occurrence.hits,
-                "matched_incidents": ";".join(sorted({i for s in table["matched_incidents"] if s for i in s.split(";")})),
-            }
-        )
-    return pd.DataFrame(rows)
+    scored = grid["verdict"].isin(["materialized", "not_materialized"])
+    hit = grid["verdict"].eq("materialized")
+    flags = pd.DataFrame(
+        {
+            "n": scored & grid["scored_as"].eq("prediction"),
+            "hits": hit & grid["scored_as"].eq("prediction"),
+            "occurrence_n": scored & grid["scored_as"].eq("occurrence"),
+            "occurrence_hits": hit & grid["scored_as"].eq("occurrence"),
+        }
+    )
+    table = flags.groupby([grid[k] for k in keys], sort=False).sum().reset_index()
+    matched = grid.groupby("rule_id", sort=False)["matched_incidents"].agg(
+        lambda cells: ";".join(sorted({i for c in cells if c for i in c.split(";")}))
+    )
+    intervals = [stats.proportion(int(k), int(n)) for k, n in zip(table["hits"], table["n"], strict=True)]
+    table["hit_rate"] = [p.rate for p in intervals]
+    table["ci_low"] = [p.ci_low for p in intervals]
+    table["ci_high"] = [p.ci_high for p in intervals]
+    table["matched_incidents"] = table["rule_id"].map(matched)
+    return table[keys + ["n", "hits", "hit_rate", "ci_low", "ci_high", "occurrence_n", "occurrence_hits", "matched_incidents"]]
 
 
 def reconciliation(claims: pd.DataFrame, rules: Rules) -> dict:
@@ -69,6 +76,9 @@ def reconciliation(claims: pd.DataFrame, rules: Rules) -> dict:
         "ledger_total": len(claims),
         "ledger_rcross": int((claims["claimant_group"] == "rcross").sum()),
         "ledger_not_naming_white_helmets": int((~names_wh).sum()),
+        "rcross_not_naming_white_helmets": claims.loc[
+            (claims["claimant_group"] == "rcross") & ~names_wh, "claim_id"
+        ].tolist(),
         "published_total": spec.get("published_total"),
         "published_rcross": spec.get("published_rcross"),
         "published_source": spec.get("published_source"),

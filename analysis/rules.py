@@ -116,7 +116,8 @@ def _build(raw: dict, path: Path) -> Rules:
     primary = Rule(
         window_days=int(p["window_days"]),
         geography=_check_choice(p["geography"], GEOGRAPHY_LEVELS, "geography"),
-        radius_km=float(p.get("radius_km", 0)),
+        # radius_km only means something for the radius level; zero otherwise so equal rules compare equal.
+        radius_km=float(p.get("radius_km", 0)) if p["geography"] == "radius" else 0.0,
         min_evidence=_check_choice(p["min_evidence"], EVIDENCE_ORDER, "min_evidence"),
         shape=_check_choice(p["shape"], SHAPES, "shape"),
         stated_frame=_check_choice(p.get("stated_frame", "ignore"), STATED_FRAME, "stated_frame"),
@@ -138,7 +139,7 @@ def _build(raw: dict, path: Path) -> Rules:
                 occurrence_lookback_days=lookback,
             )
         )
-    if primary not in grid:
+    if primary.rule_id not in {r.rule_id for r in grid}:
         grid.append(primary)  # the primary rule is always part of the sensitivity table
     return Rules(
         scope=scope,

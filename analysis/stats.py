@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -37,6 +38,7 @@ class Proportion:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=4096)  # the grid asks for the same (hits, n) hundreds of times
 def proportion(hits: int, n: int, method: str = DEFAULT_METHOD, confidence: float = CONFIDENCE) -> Proportion:
     """Hit rate with a two-sided interval: clopper-pearson (exact), wilson or jeffreys."""
     if n == 0:

@@ -1,0 +1,100 @@
+"""The human codebook (data/README.md): prose written by hand, tables generated from the data.
+
+Column tables come from data/datapackage.json and counts come from the ledgers, so the codebook
+cannot drift from either. Generated blocks sit between BEGIN/END markers; a test fails when the
+file differs from what `python -m analysis codebook` would write.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.export import atomic_write_text
+from analysis.load import load, resources
+from analysis.results import ledger_counts, reconciliation
+from analysis.rules import load_rules
+
+CODEBOOK = "README.md"
+BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n).*?(<!-- END GENERATED -->)", re.S)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def columns_table(resource: dict) -> str:
+    rows = []
+    for field in resource["schema"]["fields"]:
+        constraints = field.get("constraints", {})
+        allowed = ", ".join(f"`{v}`" for v in constraints.get("enum", []))
+        rows.append(
+            {
+                "column": f"`{field['name']}`",
+                "type": field["type"],
+                "required": "yes" if constraints.get("required") else "",
+                "allowed values": allowed,
+                "meaning": field.get("description", ""),
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
+def generated_blocks(data_dir: Path) -> dict[str, str]:
+    ledgers = load(data_dir)
+    rules = load_rules(paths.rules_path(data_dir))
+    blocks = {f"columns-{name}": columns_table(res) for name, res in resources().items()}
+    blocks["counts-by-month"] = markdown_table(ledger_counts(ledgers.claims))
+    rec = reconciliation(ledgers.claims, rules)
+    blocks["reconciliation"] = markdown_table(
+        pd.DataFrame(
+            [
+                {"count": "all accusations in our ledger", "ours": rec["ledger_total"], "Bellingcat": ""},
+                {"count": f"accusations {rec['criteria']}", "ours": rec["ours_total"], "Bellingcat": rec["published_total"]},
+                {"count": "of which from RCROSS", "ours": rec["ours_rcross"], "Bellingcat": rec["published_rcross"]},
+                {"count": "RCROSS statements in the whole ledger", "ours": rec["ledger_rcross"], "Bellingcat": rec["published_rcross"]},
+            ]
+        )
+    ) + (
+        "\n\nClaims in the subset: " + ", ".join(rec["ours_ids"]) + ".\n\n"
+        "RCROSS statements that do not name the White Helmets in the copies we read: "
+        + (", ".join(rec["rcross_not_naming_white_helmets"]) or "none") + "."
+    )
+    blocks["row-counts"] = markdown_table(
+        pd.DataFrame(
+            [
+                {"file": "claims.csv", "rows": len(ledgers.claims), **ledgers.claims["verification"].value_counts().to_dict()},
+                {"file": "incidents.csv", "rows": len(ledgers.incidents), **ledgers.incidents["verification"].value_counts().to_dict()},
+                {"file": "places.csv", "rows": len(ledgers.places), "verified": ""},
+                {"file": "aggregate_counts.csv", "rows": len(ledgers.aggregates), **ledgers.aggregates["verification"].value_counts().to_dict()},
+            ]
+        ).fillna("").reindex(columns=["file", "rows", "verified", "partly_verified", "unverified"], fill_value="")
+    )
+    return blocks
+
+
+def render(text: str, blocks: dict[str, str]) -> str:
+    def fill(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in blocks:
+            raise KeyError(f"{CODEBOOK}: unknown generated block {name!r}")
+        return f"{match.group(1)}{blocks[name]}\n{match.group(3)}"
+
+    return BLOCK.sub(fill, text)
+
+
+def write_codebook(data_dir: Path | None = None) -> Path:
+    data_dir = Path(data_dir or paths.DEFAULT_DATA_DIR)
+    path = data_dir / CODEBOOK
+    text = path.read_text(encoding="utf-8")
+    atomic_write_text(path, render(text, generated_blocks(data_dir)))
+    return path

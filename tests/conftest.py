@@ -1,0 +1,229 @@
+"""Shared fixtures: copies of the shipped ledgers, a one-cell CSV editor and synthetic ledgers.
+
+Synthetic ledgers are written as real CSV files with every codebook column (read from
+data/datapackage.json), so tests exercise the same validation and typing path as the shipped data:
+    ledgers = analysis.load.load(directory)
+    rules = analysis.rules.load_rules(directory / "rules.toml")
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+CSV_FILES = ("claims.csv", "incidents.csv", "places.csv", "aggregate_counts.csv")
+ID_COLUMNS = {
+    "claims.csv": "claim_id",
+    "incidents.csv": "incident_id",
+    "places.csv": "place_id",
+    "aggregate_counts.csv": "count_id",
+}
+
+
+def codebook_columns() -> dict[str, list[str]]:
+    """File name -> column names, in codebook order."""
+    package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
+
+
+COLUMNS = codebook_columns()
+
+
+# --- copies of the shipped data -------------------------------------------------------------------
+
+
+def copy_data(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in (*CSV_FILES, "rules.toml"):
+        shutil.copy2(DATA / name, target / name)
+    return target
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A temporary folder holding copies of data/*.csv and data/rules.toml."""
+    return copy_data(tmp_path / "data")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        records = list(csv.reader(handle))
+    return records[0], records[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def edit_cell(path: Path, row_id: str, column: str, value: str) -> str:
+    """Set one cell of a CSV file (row found by its id in the first column); return the old value."""
+    header, rows = read_rows(path)
+    col = header.index(column)
+    hits = [row for row in rows if row[0] == row_id]
+    if len(hits) != 1:
+        raise KeyError(f"{row_id!r} found {len(hits)} times in {path.name}")
+    old, hits[0][col] = hits[0][col], value
+    write_rows(path, header, rows)
+    return old
+
+
+def drop_column(path: Path, column: str) -> None:
+    header, rows = read_rows(path)
+    col = header.index(column)
+    write_rows(path, [h for i, h in enumerate(header) if i != col], ([c for i, c in enumerate(r) if i != col] for r in rows))
+
+
+def line_of(path: Path, row_id: str) -> int:
+    """Physical line (1 = header) of the row whose first cell is row_id, by scanning the raw text."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(row_id + ","):
+            return number
+    raise KeyError(row_id)
+
+
+@pytest.fixture
+def cell_editor():
+    return edit_cell
+
+
+# --- synthetic ledgers ----------------------------------------------------------------------------
+
+URL = "https://example.org/source"
+
+
+def _claim_row(spec: dict, number: int) -> dict:
+    row = {
+        "claim_id": f"C{number:02d}",
+        "date_made": "2018-09-01",
+        "date_precision": "day",
+        "claimant": "Test claimant",
+        "claimant_group": "rcross",
+        "claim_type": "imminent_attack",
+        "accuses_white_helmets": "yes",
+        "summary": "synthetic claim",
+        "source_urls": URL,
+        "verification": "verified",
+    }
+    row.update(spec)
+    if row["date_precision"] == "day":
+        row.setdefault("date_earliest", row["date_made"])
+        row.setdefault("date_latest", row["date_made"])
+    return row
+
+
+def _incident_row(spec: dict, number: int) -> dict:
+    row = {
+        "incident_id": f"SYR-CW-2018-{number:03d}",
+        "date": "2018-09-10",
+        "date_precision": "day",
+        "agent": "chlorine",
+        "perpetrator_side": "armed_opposition",
+        "opcw_ffm_finding": "none",
+        "opcw_attribution": "none",
+        "un_coi_finding": "none",
+        "evidence_level": "confirmed",
+        "source_urls": URL,
+        "verification": "verified",
+    }
+    row.update(spec)
+    if row["date_precision"] == "day":
+        row.setdefault("date_earliest", row["date"])
+        row.setdefault("date_latest", row["date"])
+    return row
+
+
+def _place_row(spec: dict) -> dict:
+    row = {"place_type": "locality", "governorate": "Idlib"}
+    row.update(spec)
+    row.setdefault("name", row["place_id"])
+    if row.get("latitude") not in (None, "") and row.get("coordinate_source") is None:
+        row["coordinate_source"] = URL
+    return row
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _write_dicts(path: Path, rows: list[dict]) -> None:
+    header = COLUMNS[path.name]
+    for row in rows:
+        unknown = set(row) - set(header)
+        if unknown:
+            raise KeyError(f"{path.name}: unknown columns {sorted(unknown)}")
+    write_rows(path, header, ([_cell(row.get(c)) for c in header] for row in rows))
+
+
+DEFAULT_AGGREGATE = {
+    "count_id": "AGG-01",
+    "source_body": "Test body",
+    "count": 1,
+    "unit": "attack",
+    "what_is_counted": "synthetic",
+    "source_urls": URL,
+    "verification": "verified",
+}
+
+
+def write_ledgers(directory: Path, claims=(), incidents=(), places=(), rules_text: str | None = None) -> Path:
+    """Write minimal valid ledgers (every codebook column) into directory and return it.
+
+    Claims and incidents need only the cells a test cares about (place_ids at least); ids, dates
+    and the other required cells get defaults. Day-precision rows get bounds equal to their date.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_dicts(directory / "claims.csv", [_claim_row(dict(c), i) for i, c in enumerate(claims, 1)])
+    _write_dicts(directory / "incidents.csv", [_incident_row(dict(c), i) for i, c in enumerate(incidents, 1)])
+    _write_dicts(directory / "places.csv", [_place_row(dict(p)) for p in places])
+    _write_dicts(directory / "aggregate_counts.csv", [DEFAULT_AGGREGATE])
+    if rules_text is None:
+        shutil.copy2(DATA / "rules.toml", directory / "rules.toml")
+    else:
+        (directory / "rules.toml").write_text(rules_text, encoding="utf-8")
+    return directory
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def make_ledgers(tmp_path_factory):
+    """make_ledgers(claims=[...], incidents=[...], places=[...]) -> a new folder of valid CSVs.
+
+    Session-scoped (a factory that makes a fresh folder per call) so hypothesis tests can use it.
+    """
+
+    def make(claims=(), incidents=(), places=(), rules_text=None) -> Path:
+        directory = tmp_path_factory.mktemp(f"ledgers{next(_counter)}", numbered=True)
+        return write_ledgers(directory, claims, incidents, places, rules_text)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def load_synthetic(make_ledgers):
+    """Like make_ledgers, but returns (Ledgers, Rules) loaded through the project's own loaders."""
+    from analysis.load import load
+    from analysis.rules import load_rules
+
+    def make_and_load(claims=(), incidents=(), places=(), rules_text=None):
+        directory = make_ledgers(claims, incidents, places, rules_text)
+        return load(directory), load_rules(directory / "rules.toml")
+
+    return make_and_load
