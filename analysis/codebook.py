@@ -7,19 +7,17 @@ file differs from what `python -m analysis codebook` would write.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
+from analysis import paths, textblocks
 from analysis.export import atomic_write_text
 from analysis.load import load, resources
 from analysis.results import ledger_counts, reconciliation
 from analysis.rules import load_rules
 
 CODEBOOK = "README.md"
-BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n).*?(<!-- END GENERATED -->)", re.S)
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -83,13 +81,7 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
 
 
 def render(text: str, blocks: dict[str, str]) -> str:
-    def fill(match: re.Match) -> str:
-        name = match.group("name")
-        if name not in blocks:
-            raise KeyError(f"{CODEBOOK}: unknown generated block {name!r}")
-        return f"{match.group(1)}{blocks[name]}\n{match.group(3)}"
-
-    return BLOCK.sub(fill, text)
+    return textblocks.fill(text, blocks, CODEBOOK)
 
 
 def write_codebook(data_dir: Path | None = None) -> Path:

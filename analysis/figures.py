@@ -8,6 +8,7 @@ metadata, fixed fonts and sizes.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from analysis import paths  # noqa: E402
-from analysis.export import atomic_write_bytes, write_csv  # noqa: E402
+from analysis.export import atomic_write_bytes, atomic_write_text, write_csv  # noqa: E402
 from analysis.results import Results  # noqa: E402
 from analysis.rules import EVIDENCE_ORDER  # noqa: E402
 from analysis.stats import poisson_binomial_pmf  # noqa: E402
@@ -329,7 +330,17 @@ def save_figure(fig: Figure, root: Path | None = None) -> list[Path]:
     path = data_dir / f"{fig.stem}.csv"
     write_csv(fig.data, path)
     written.append(path)
+    meta = {"number": fig.number, "stem": fig.stem, "title": fig.title, "caption": fig.caption, "alt": fig.alt}
+    path = data_dir / f"{fig.stem}.json"
+    atomic_write_text(path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    written.append(path)
     return written
+
+
+def saved_figures(root: Path | None = None) -> list[dict]:
+    """Title, caption and alt text of every saved figure, in figure order (for the report)."""
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(paths.figure_data_dir(root).glob("*.json"))]
+    return sorted(metas, key=lambda m: m["number"])
 
 
 def draw_all(results: Results) -> list[Figure]:

@@ -153,6 +153,13 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
             "max_hits_n": int(widest["n"]),
             "max_hits_incidents": widest["matched_incidents"],
             "occurrence_rules_with_hits": int((sensitivity["occurrence_hits"] > 0).sum()),
+            "incidents_matched_by_any_rule": sorted(
+                {i for cell in with_hits["matched_incidents"] if cell for i in cell.split(";")}
+            ),
+            # The strictest evidence bar under which any prediction materializes (None: no rule).
+            "strictest_evidence_with_hits": next(
+                (lvl for lvl in EVIDENCE_ORDER[::-1] if (with_hits["min_evidence"] == lvl).any()), None
+            ),
         },
         "by_claimant_group": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claimant_group").to_dict("records"),
         "by_claim_type": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claim_type").to_dict("records"),
@@ -165,7 +172,11 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
         "reconciliation": reconciliation(claims, rules),
         "incidents": incident_summary(ledgers, rules),
         "aggregate_rates": stats.aggregate_rates(ledgers.aggregates, rules.primary.window_days).to_dict("records"),
+        "aggregate_increments": stats.series_increments(
+            ledgers.aggregates, rules.cumulative_series, rules.primary.window_days
+        ).to_dict("records"),
         "places_total": len(ledgers.places),
+        "places_with_coordinates": int(ledgers.places["latitude"].notna().sum()),
         "source_urls_total": int(
             sum(len(str(u).split(";")) for f in (claims, ledgers.incidents) for u in f["source_urls"])
         ),

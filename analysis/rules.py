@@ -71,6 +71,7 @@ class Rules:
     reference_from: pd.Timestamp
     reference_to: pd.Timestamp
     accused_sides: tuple[str, ...]
+    cumulative_series: tuple[tuple[str, ...], ...]
     source: Path
 
     def as_dict(self) -> dict:
@@ -149,6 +150,7 @@ def _build(raw: dict, path: Path) -> Rules:
         reference_from=pd.Timestamp(n["reference_from"]),
         reference_to=pd.Timestamp(n["reference_to"]),
         accused_sides=tuple(n["accused_sides"]),
+        cumulative_series=tuple(tuple(ids) for ids in n.get("cumulative_series", [])),
         source=path,
     )
 

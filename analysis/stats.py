@@ -169,10 +169,14 @@ def null_model(p0: pd.Series, observed_hits: int) -> NullResult:
                       at_most, at_least, zero, bool(can_distinguish), text)
 
 
+COUNTABLE_UNITS = {"attacks", "incidents", "attack", "incident"}
+
+
 def aggregate_rates(aggregates: pd.DataFrame, window_days: int) -> pd.DataFrame:
-    """For each published count with a period: attacks per 30 days, and the Poisson chance that a
-    window of `window_days` anywhere in the counted area contains at least one."""
-    table = aggregates.dropna(subset=["period_start", "period_end"]).copy()
+    """For each published count of attacks with a stated period: attacks per 30 days, and the
+    Poisson chance that a window of `window_days` somewhere in the counted area holds at least one."""
+    table = aggregates[aggregates["unit"].str.lower().isin(COUNTABLE_UNITS)]
+    table = table.dropna(subset=["period_start", "period_end"]).copy()
     days = (table["period_end"] - table["period_start"]).dt.days + 1
     table = table.loc[days > 0]
     days = days.loc[table.index]
@@ -180,3 +184,21 @@ def aggregate_rates(aggregates: pd.DataFrame, window_days: int) -> pd.DataFrame:
     table["p_window_any"] = 1 - np.exp(-table["count"].astype(float) / days * window_days)
     return table[["count_id", "source_body", "count", "unit", "period_start", "period_end",
                   "geography", "perpetrator", "per_30_days", "p_window_any"]].reset_index(drop=True)
+
+
+def series_increments(aggregates: pd.DataFrame, series: tuple[tuple[str, ...], ...], window_days: int) -> pd.DataFrame:
+    """Attacks recorded between successive cumulative totals of one body (declared in rules.toml)."""
+    by_id = aggregates.set_index("count_id")
+    rows = []
+    for ids in series:
+        for earlier, later in zip(ids, ids[1:]):
+            a, b = by_id.loc[earlier], by_id.loc[later]
+            days = (b["period_end"] - a["period_end"]).days
+            added = int(b["count"]) - int(a["count"])
+            rows.append({
+                "from_id": earlier, "to_id": later, "source_body": b["source_body"], "perpetrator": b["perpetrator"],
+                "geography": b["geography"], "after": a["period_end"], "until": b["period_end"], "days": days,
+                "attacks_added": added, "per_30_days": added / days * 30 if days > 0 else float("nan"),
+                "p_window_any": 1 - np.exp(-added / days * window_days) if days > 0 else float("nan"),
+            })
+    return pd.DataFrame(rows)

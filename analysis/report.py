@@ -1,0 +1,141 @@
+"""Key numbers -> the written report: report.md (GitHub), report.html (standalone), report.pdf.
+
+Every number in the text is a template field filled from key_numbers.json; the appendix table is
+filled from the verdict table and the claims ledger. Ledger text is untrusted: it is escaped for
+Markdown and HTML, and a source becomes a link only when it is an http(s) URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import markdown
+import pandas as pd
+
+from analysis import paths
+from analysis.export import atomic_write_bytes, atomic_write_text
+
+TEMPLATE = "report.md.j2"
+STYLESHEET = "report.css"
+SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
+MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+MAX_CELL = 400  # characters of ledger text shown per table cell; the CSV keeps the rest
+
+
+def md_text(value: object, limit: int | None = MAX_CELL) -> str:
+    """Ledger text made inert in Markdown and in the HTML rendered from it."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    text = " ".join(str(value).split())  # no newlines: they would break tables
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = html.escape(text, quote=True)
+    return MD_SPECIALS.sub(r"\\\1", text)
+
+
+def md_links(urls: object, label: str = "source") -> str:
+    """';'-separated URLs -> numbered Markdown links; anything not http(s) stays inert text."""
+    if not isinstance(urls, str) or not urls:
+        return ""
+    parts = []
+    for i, url in enumerate(u.strip() for u in urls.split(";") if u.strip()):
+        if SAFE_URL.match(url):
+            parts.append(f"[{label} {i + 1}](<{url}>)")
+        else:
+            parts.append(md_text(url, 80))
+    return " ".join(parts)
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def method(value: str) -> str:
+    return {"clopper-pearson": "Clopper–Pearson", "wilson": "Wilson", "jeffreys": "Jeffreys"}.get(value, value)
+
+
+def label(value: str) -> str:
+    return str(value).replace("_", " ")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,  # a missing key number is an error, never a blank
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # Markdown output: ledger text goes through md_text explicitly
+    )
+    env.filters.update(pct=pct, md=md_text, links=md_links, label=label, method=method)
+    return env
+
+
+def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
+    verdicts = pd.read_csv(report_dir / "verdicts.csv", dtype=str, keep_default_na=False)
+    merged = verdicts.merge(claims.astype(str).replace({"<NA>": "", "NaT": ""}), on="claim_id", suffixes=("", "_claim"))
+    return merged.to_dict("records")
+
+
+def render_markdown(key: dict, report_dir: Path, claims: pd.DataFrame, figures: list[dict]) -> str:
+    template = environment().get_template(TEMPLATE)
+    return template.render(k=key, claims=appendix_rows(report_dir, claims), figures=figures)
+
+
+def _embed_images(html_text: str, figures_dir: Path) -> str:
+    """Replace ../figures/NN.png references with data URIs so the HTML works offline, alone."""
+
+    def inline(match: re.Match) -> str:
+        path = figures_dir / match.group(2)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'{match.group(1)}"data:image/png;base64,{data}"'
+
+    return re.sub(r'(src=)"\.\./figures/([\w.-]+\.png)"', inline, html_text)
+
+
+def render_html(markdown_text: str, figures_dir: Path, title: str) -> str:
+    body = markdown.markdown(markdown_text, extensions=["tables", "toc", "attr_list"], output_format="html")
+    body = _embed_images(body, figures_dir)
+    css = (paths.TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8")
+    # No scripts at all: a strict Content-Security-Policy makes any injected script inert too.
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{html.escape(title)}</title>\n"
+        f"<style>\n{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def render_pdf(html_text: str) -> bytes:
+    import weasyprint  # heavy import, only for the PDF step
+
+    return weasyprint.HTML(string=html_text).write_pdf()
+
+
+def write_report(root: Path, claims: pd.DataFrame, figures: list[dict]) -> list[Path]:
+    """Render report.md/.html/.pdf into root/report from the key numbers already written there."""
+    report_dir, figures_dir = paths.report_dir(root), paths.figures_dir(root)
+    key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
+    md_text_out = render_markdown(key, report_dir, claims, figures)
+    html_text = render_html(md_text_out, figures_dir, "Did the warnings come true?")
+    outputs = {
+        report_dir / "report.md": md_text_out.encode("utf-8"),
+        report_dir / "report.html": html_text.encode("utf-8"),
+        report_dir / "report.pdf": render_pdf(html_text),
+    }
+    for path, data in outputs.items():
+        atomic_write_bytes(path, data)
+    return list(outputs)
+
+
+def figure_index(metas: list[dict]) -> list[dict]:
+    """What the report needs of each saved figure, with paths relative to report/."""
+    return [
+        meta | {"file": f"../figures/{meta['stem']}.png", "data": f"../figures/data/{meta['stem']}.csv"}
+        for meta in metas
+    ]
