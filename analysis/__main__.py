@@ -86,7 +86,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="the whole job: key numbers, notebooks, figures, report")
     data_option(p)
-    p.add_argument("--out", type=Path, default=paths.ROOT, help="folder to hold figures/ and report/ (default: the repository)")
+    p.add_argument(
+        "--out", type=Path, default=paths.ROOT, help="folder to hold figures/ and report/ (default: the repository)"
+    )
     p.add_argument("--force", action="store_true", help="rebuild every step even if its inputs did not change")
     p.set_defaults(func=cmd_build)
 

@@ -61,7 +61,11 @@ def digest(*items: Path | str) -> str:
     h = hashlib.sha256()
     for item in items:
         if isinstance(item, Path):
-            files = sorted(p for p in item.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if item.is_dir() else [item]
+            files = (
+                sorted(p for p in item.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                if item.is_dir()
+                else [item]
+            )
             for f in files:
                 if f.exists():
                     h.update(f.name.encode())
@@ -163,7 +167,10 @@ def run_notebook(path: Path, data: Path, root: Path, html_out: Path) -> None:
         )
         client.execute()
     except CellExecutionError as err:
-        index = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        index = next(
+            (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+            None,
+        )
         where = f"cell {index}" if index is not None else "a cell"
         first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
         raise NotebookError(f"notebook {path.name} failed in {where}: {first_line}") from err
@@ -189,7 +196,11 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
     state_path = paths.report_dir(out) / STATE_FILE
     state = {} if force or not state_path.exists() else json.loads(state_path.read_text(encoding="utf-8"))
     package = Path(__file__).resolve().parent
-    data_hash = digest(*(data / r for r in ("claims.csv", "incidents.csv", "places.csv", "aggregate_counts.csv")), paths.rules_path(data), paths.schema_path())
+    data_hash = digest(
+        *(data / r for r in ("claims.csv", "incidents.csv", "places.csv", "aggregate_counts.csv")),
+        paths.rules_path(data),
+        paths.schema_path(),
+    )
     results_key = digest(data_hash, package)
     wanted: dict[str, str] = {"data": data_hash, "results": results_key}
 
@@ -205,6 +216,7 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
         if "ledgers" not in cache:
             cache["ledgers"] = load(data)
         return cache["ledgers"]
+
     for nb in notebooks():
         wanted[f"notebook:{nb.name}"] = digest(results_key, nb)
 
@@ -274,7 +286,9 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log(f"build finished in {time.perf_counter() - started:.1f} s: {paths.figures_dir(out)} and {paths.report_dir(out)}")
+    log(
+        f"build finished in {time.perf_counter() - started:.1f} s: {paths.figures_dir(out)} and {paths.report_dir(out)}"
+    )
     return 0
 
 

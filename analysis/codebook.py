@@ -57,26 +57,38 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
         pd.DataFrame(
             [
                 {"count": "all accusations in our ledger", "ours": rec["ledger_total"], "Bellingcat": ""},
-                {"count": f"accusations {rec['criteria']}", "ours": rec["ours_total"], "Bellingcat": rec["published_total"]},
+                {
+                    "count": f"accusations {rec['criteria']}",
+                    "ours": rec["ours_total"],
+                    "Bellingcat": rec["published_total"],
+                },
                 {"count": "of which from RCROSS", "ours": rec["ours_rcross"], "Bellingcat": rec["published_rcross"]},
-                {"count": "RCROSS statements in the whole ledger", "ours": rec["ledger_rcross"], "Bellingcat": rec["published_rcross"]},
+                {
+                    "count": "RCROSS statements in the whole ledger",
+                    "ours": rec["ledger_rcross"],
+                    "Bellingcat": rec["published_rcross"],
+                },
             ]
         )
     ) + (
         "\n\nClaims in the subset: " + ", ".join(rec["ours_ids"]) + ".\n\n"
         "RCROSS statements that do not name the White Helmets in the copies we read: "
-        + (", ".join(rec["rcross_not_naming_white_helmets"]) or "none") + "."
+        + (", ".join(rec["rcross_not_naming_white_helmets"]) or "none")
+        + "."
     )
-    blocks["row-counts"] = markdown_table(
-        pd.DataFrame(
-            [
-                {"file": "claims.csv", "rows": len(ledgers.claims), **ledgers.claims["verification"].value_counts().to_dict()},
-                {"file": "incidents.csv", "rows": len(ledgers.incidents), **ledgers.incidents["verification"].value_counts().to_dict()},
-                {"file": "places.csv", "rows": len(ledgers.places), "verified": ""},
-                {"file": "aggregate_counts.csv", "rows": len(ledgers.aggregates), **ledgers.aggregates["verification"].value_counts().to_dict()},
-            ]
-        ).fillna("").reindex(columns=["file", "rows", "verified", "partly_verified", "unverified"], fill_value="")
-    )
+    statuses = ["verified", "partly_verified", "unverified"]
+    rows = []
+    for file, frame in (
+        ("claims.csv", ledgers.claims),
+        ("incidents.csv", ledgers.incidents),
+        ("places.csv", ledgers.places),
+        ("aggregate_counts.csv", ledgers.aggregates),
+    ):
+        counts = frame["verification"].value_counts() if "verification" in frame else pd.Series(dtype=int)
+        rows.append(
+            {"file": file, "rows": len(frame)} | {s: int(counts.get(s, 0)) if len(counts) else "" for s in statuses}
+        )
+    blocks["row-counts"] = markdown_table(pd.DataFrame(rows))
     return blocks
 
 

@@ -87,7 +87,9 @@ def _caption(fig, text: str) -> None:
 def _scored(results: Results) -> pd.DataFrame:
     claims = results.prep.claims
     verdicts = results.primary.set_index("claim_id")
-    out = claims[["claim_id", "claimant_group", "claim_type", "date_made", "date_earliest", "date_latest", "date_precision"]].copy()
+    out = claims[
+        ["claim_id", "claimant_group", "claim_type", "date_made", "date_earliest", "date_latest", "date_precision"]
+    ].copy()
     out["verdict"] = out["claim_id"].map(verdicts["verdict"])
     return out
 
@@ -109,16 +111,47 @@ def timeline_campaign(results: Results) -> Figure:
             exact = c["date_precision"] == "day"
             lo = c["date_earliest"] if pd.notna(c["date_earliest"]) else start
             hi = c["date_latest"] if pd.notna(c["date_latest"]) else end
-            rows.append({"kind": "claim", "id": c["claim_id"], "group": group, "date_first": lo, "date_last": hi, "exact_day": exact, "evidence_level": ""})
+            rows.append(
+                {
+                    "kind": "claim",
+                    "id": c["claim_id"],
+                    "group": group,
+                    "date_first": lo,
+                    "date_last": hi,
+                    "exact_day": exact,
+                    "evidence_level": "",
+                }
+            )
             if exact:
                 ax.plot(c["date_made"], y, "o", color=GROUP_COLOURS[group], ms=6, alpha=0.85)
             else:
                 ax.plot([lo, hi], [y, y], "-", color=GROUP_COLOURS[group], lw=2.5, alpha=0.5, solid_capstyle="butt")
-    window = incidents[(incidents["date_latest"] >= start - pd.Timedelta(days=30)) & (incidents["date_earliest"] <= end + pd.Timedelta(days=30))]
+    window = incidents[
+        (incidents["date_latest"] >= start - pd.Timedelta(days=30))
+        & (incidents["date_earliest"] <= end + pd.Timedelta(days=30))
+    ]
     for _, inc in window.iterrows():
         ax.axvline(inc["date_earliest"], color=EVIDENCE_COLOURS[inc["evidence_level"]], ls="--", lw=1.2)
-        ax.annotate(f"{inc['incident_id']}\n({inc['evidence_level']})", (inc["date_earliest"], len(groups) - 0.4), fontsize=7, ha="right", va="top", rotation=0, color="#333333")
-        rows.append({"kind": "incident", "id": inc["incident_id"], "group": "", "date_first": inc["date_earliest"], "date_last": inc["date_latest"], "exact_day": inc["date_precision"] == "day", "evidence_level": inc["evidence_level"]})
+        ax.annotate(
+            f"{inc['incident_id']}\n({inc['evidence_level']})",
+            (inc["date_earliest"], len(groups) - 0.4),
+            fontsize=7,
+            ha="right",
+            va="top",
+            rotation=0,
+            color="#333333",
+        )
+        rows.append(
+            {
+                "kind": "incident",
+                "id": inc["incident_id"],
+                "group": "",
+                "date_first": inc["date_earliest"],
+                "date_last": inc["date_latest"],
+                "exact_day": inc["date_precision"] == "day",
+                "evidence_level": inc["evidence_level"],
+            }
+        )
     ax.set_yticks(range(len(groups)), [GROUP_LABELS[g] for g in groups])
     ax.set_ylim(-0.6, len(groups) - 0.2)
     ax.set_xlim(start - pd.Timedelta(days=3), end + pd.Timedelta(days=3))
@@ -128,12 +161,16 @@ def timeline_campaign(results: Results) -> Figure:
     title = f"{n} accusations of chemical plots by rebels or White Helmets, and documented incidents"
     ax.set_title(title, loc="left", fontsize=10)
     fig.subplots_adjust(left=0.27, bottom=0.2, right=0.98, top=0.9)
-    caption = (f"Dots: claims dated to the day; bars: claims known only within date bounds (n = {n} claims). "
-               f"Dashed lines: documented chemical incidents (colour = evidence level). {SOURCE_NOTE}")
+    caption = (
+        f"Dots: claims dated to the day; bars: claims known only within date bounds (n = {n} claims). "
+        f"Dashed lines: documented chemical incidents (colour = evidence level). {SOURCE_NOTE}"
+    )
     _caption(fig, caption)
     data = pd.DataFrame(rows)
-    alt = (f"Timeline from August to November 2018 with {n} claims in four rows by claimant group; "
-           f"{len(window)} documented incident(s) in or near the period shown as dashed lines.")
+    alt = (
+        f"Timeline from August to November 2018 with {n} claims in four rows by claimant group; "
+        f"{len(window)} documented incident(s) in or near the period shown as dashed lines."
+    )
     return Figure(1, "timeline-2018", title, caption, alt, fig, data)
 
 
@@ -147,12 +184,24 @@ def timeline_context(results: Results) -> Figure:
     incidents["governorate"] = incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else "")
     incidents["month"] = incidents["date_earliest"].dt.to_period("M").dt.to_timestamp()
     months = pd.date_range(rules.reference_from, rules.reference_to, freq="MS")
-    counts = (incidents.groupby(["month", "evidence_level"]).size().unstack(fill_value=0)
-              .reindex(index=months, columns=EVIDENCE_ORDER[::-1], fill_value=0))
+    counts = (
+        incidents.groupby(["month", "evidence_level"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=months, columns=EVIDENCE_ORDER[::-1], fill_value=0)
+    )
     fig, ax = _new(8.5, 3.8)
     bottom = np.zeros(len(counts))
     for level in counts.columns:
-        ax.bar(counts.index, counts[level], width=25, bottom=bottom, color=EVIDENCE_COLOURS[level], label=level.replace("_", " "), align="edge")
+        ax.bar(
+            counts.index,
+            counts[level],
+            width=25,
+            bottom=bottom,
+            color=EVIDENCE_COLOURS[level],
+            label=level.replace("_", " "),
+            align="edge",
+        )
         bottom += counts[level].to_numpy()
     ax.axvspan(rules.scope.date_from, rules.scope.date_to, color=OKABE_ITO[3], alpha=0.35, lw=0, label="claims period")
     ax.set_ylabel("incidents in the ledger per month")
@@ -163,8 +212,10 @@ def timeline_context(results: Results) -> Figure:
     title = f"Documented chemical incidents in Syria in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
     ax.set_title(title, loc="left", fontsize=10)
     fig.subplots_adjust(bottom=0.2, top=0.9)
-    caption = (f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
-               f"census: published totals are far higher for 2017. Shaded: the claims period. {SOURCE_NOTE}")
+    caption = (
+        f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
+        f"census: published totals are far higher for 2017. Shaded: the claims period. {SOURCE_NOTE}"
+    )
     _caption(fig, caption)
     data = counts.reset_index(names="month")
     data["month"] = data["month"].dt.strftime("%Y-%m")
@@ -178,15 +229,33 @@ def timeline_context(results: Results) -> Figure:
 def claims_by_group_and_type(results: Results) -> Figure:
     claims = results.ledgers.claims
     table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(list(GROUP_LABELS), fill_value=0)
-    types = [t for t in ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"] if t in table.columns]
+    types = [
+        t
+        for t in ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
+        if t in table.columns
+    ]
     table = table[types]
     fig, ax = _new(8.0, 3.6)
     left = np.zeros(len(table))
     for i, kind in enumerate(types):
-        ax.barh([GROUP_LABELS[g] for g in table.index], table[kind], left=left, color=OKABE_ITO[i], label=kind.replace("_", " "))
+        ax.barh(
+            [GROUP_LABELS[g] for g in table.index],
+            table[kind],
+            left=left,
+            color=OKABE_ITO[i],
+            label=kind.replace("_", " "),
+        )
         for y, (value, x0) in enumerate(zip(table[kind], left, strict=True)):
             if value:
-                ax.text(x0 + value / 2, y, str(value), ha="center", va="center", fontsize=8, color="white" if i in (4, 5) else "black")
+                ax.text(
+                    x0 + value / 2,
+                    y,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if i in (4, 5) else "black",
+                )
         left += table[kind].to_numpy()
     ax.invert_yaxis()
     ax.set_xlabel("number of claims")
@@ -209,22 +278,58 @@ def place_map(results: Results) -> Figure:
     ledgers = results.ledgers
     places = ledgers.places.set_index("place_id")
     rows = []
-    for role, frame, id_column in (("claimed place", ledgers.claims, "claim_id"), ("incident place", ledgers.incidents, "incident_id")):
+    for role, frame, id_column in (
+        ("claimed place", ledgers.claims, "claim_id"),
+        ("incident place", ledgers.incidents, "incident_id"),
+    ):
         for _, record in frame.iterrows():
             for pid in record["place_list"]:
                 p = places.loc[pid]
                 if p["place_type"] in ("governorate", "region") or pd.isna(p["latitude"]):
                     continue
                 extra = record["evidence_level"] if role == "incident place" else ""
-                rows.append({"role": role, "record": record[id_column], "place_id": pid, "name": p["name"], "governorate": p["governorate"], "latitude": p["latitude"], "longitude": p["longitude"], "evidence_level": extra})
+                rows.append(
+                    {
+                        "role": role,
+                        "record": record[id_column],
+                        "place_id": pid,
+                        "name": p["name"],
+                        "governorate": p["governorate"],
+                        "latitude": p["latitude"],
+                        "longitude": p["longitude"],
+                        "evidence_level": extra,
+                    }
+                )
     data = pd.DataFrame(rows)
     fig, ax = _new(7.0, 6.2)
-    for role, marker, colour, size in (("claimed place", "o", OKABE_ITO[5], 30), ("incident place", "X", OKABE_ITO[4], 60)):
+    for role, marker, colour, size in (
+        ("claimed place", "o", OKABE_ITO[5], 30),
+        ("incident place", "X", OKABE_ITO[4], 60),
+    ):
         part = data[data["role"] == role].drop_duplicates("place_id")
-        ax.scatter(part["longitude"], part["latitude"], marker=marker, s=size, color=colour, alpha=0.8, label=f"{role}s ({len(part)})", edgecolor="white", linewidth=0.5)
+        ax.scatter(
+            part["longitude"],
+            part["latitude"],
+            marker=marker,
+            s=size,
+            color=colour,
+            alpha=0.8,
+            label=f"{role}s ({len(part)})",
+            edgecolor="white",
+            linewidth=0.5,
+        )
     labels = places[places["place_type"] == "governorate"].dropna(subset=["latitude"])
     for _, g in labels.iterrows():
-        ax.text(g["longitude"], g["latitude"], g["governorate"], fontsize=9, color="#555555", ha="center", alpha=0.9, style="italic")
+        ax.text(
+            g["longitude"],
+            g["latitude"],
+            g["governorate"],
+            fontsize=9,
+            color="#555555",
+            ha="center",
+            alpha=0.9,
+            style="italic",
+        )
     ax.set_xlim(35.6, 42.5)
     ax.set_ylim(32.2, 37.45)
     ax.set_aspect(1 / np.cos(np.radians(35)))
@@ -237,10 +342,12 @@ def place_map(results: Results) -> Figure:
     ax.set_title(title, loc="left", fontsize=10)
     fig.subplots_adjust(bottom=0.17)
     missing = int(places["latitude"].isna().sum())
-    caption = (f"Schematic (no basemap): plotted are {len(located)} located places; governorate names at the gazetteer's "
-               f"representative points. {missing} gazetteer places have no sourced coordinates and are not drawn. {SOURCE_NOTE}")
+    caption = (
+        f"Schematic (no basemap): plotted are {len(located)} located places; governorate names at the gazetteer's "
+        f"representative points. {missing} gazetteer places have no sourced coordinates and are not drawn. {SOURCE_NOTE}"
+    )
     _caption(fig, caption)
-    alt = f"Scatter of longitude and latitude across Syria: claimed places clustered in Idlib and northern Hama; incident places spread from Damascus to Idlib and Latakia."
+    alt = "Scatter of longitude and latitude across Syria: claimed places clustered in Idlib and northern Hama; incident places spread from Damascus to Idlib and Latakia."
     return Figure(4, "map-places", title, caption, alt, fig, data)
 
 
@@ -251,7 +358,10 @@ def hits_versus_null(results: Results) -> Figure:
     key = results.key_numbers
     null = results.null
     p0 = results.p0.dropna()
-    scored_ids = results.primary[(results.primary["scored_as"] == "prediction") & results.primary["verdict"].isin(["materialized", "not_materialized"])]["claim_id"]
+    scored_ids = results.primary[
+        (results.primary["scored_as"] == "prediction")
+        & results.primary["verdict"].isin(["materialized", "not_materialized"])
+    ]["claim_id"]
     pmf = poisson_binomial_pmf(p0.reindex(scored_ids).dropna().to_numpy())
     cdf = np.cumsum(pmf)
     null_low, null_high = int(np.searchsorted(cdf, 0.025)), int(np.searchsorted(cdf, 0.975))
@@ -259,8 +369,18 @@ def hits_versus_null(results: Results) -> Figure:
     data = pd.DataFrame(
         [
             {"series": "predictions scored", "value": n, "low": n, "high": n},
-            {"series": "observed: materialized", "value": key["hits"], "low": key["ci_low"] * n, "high": key["ci_high"] * n},
-            {"series": "expected if unrelated to events", "value": null.expected_hits, "low": null_low, "high": null_high},
+            {
+                "series": "observed: materialized",
+                "value": key["hits"],
+                "low": key["ci_low"] * n,
+                "high": key["ci_high"] * n,
+            },
+            {
+                "series": "expected if unrelated to events",
+                "value": null.expected_hits,
+                "low": null_low,
+                "high": null_high,
+            },
         ]
     )
     fig, ax = _new(7.5, 3.4)
@@ -268,17 +388,35 @@ def hits_versus_null(results: Results) -> Figure:
     for y, (row, colour) in enumerate(zip(data.itertuples(), colours, strict=True)):
         ax.barh(y, row.value, color=colour, height=0.55)
         if row.series != "predictions scored":
-            ax.errorbar(row.value, y, xerr=[[row.value - row.low], [row.high - row.value]], fmt="none", ecolor="black", capsize=4, lw=1)
-        ax.text(max(row.value, row.high) + 0.4, y, f"{row.value:.1f}" if isinstance(row.value, float) and not float(row.value).is_integer() else f"{int(row.value)}", va="center", fontsize=9)
+            ax.errorbar(
+                row.value,
+                y,
+                xerr=[[row.value - row.low], [row.high - row.value]],
+                fmt="none",
+                ecolor="black",
+                capsize=4,
+                lw=1,
+            )
+        ax.text(
+            max(row.value, row.high) + 0.4,
+            y,
+            f"{row.value:.1f}"
+            if isinstance(row.value, float) and not float(row.value).is_integer()
+            else f"{int(row.value)}",
+            va="center",
+            fontsize=9,
+        )
     ax.set_yticks(range(len(data)), data["series"])
     ax.invert_yaxis()
     ax.set_xlabel("number of claims")
     title = f"Predicted attacks that materialized: {key['ci_text']}"
     ax.set_title(title, loc="left", fontsize=10)
     fig.subplots_adjust(left=0.3, bottom=0.3, top=0.88)
-    caption = (f"Primary rule: {key['rule']['text']}. Observed bar: 95% Clopper–Pearson interval scaled to counts. "
-               f"Expected bar: base-rate null (share of same-length windows at the same places with a documented incident, "
-               f"{results.rules.reference_from:%Y}–{results.rules.reference_to:%Y}), 95% range of the Poisson-binomial. n = {n}. {SOURCE_NOTE}")
+    caption = (
+        f"Primary rule: {key['rule']['text']}. Observed bar: 95% Clopper–Pearson interval scaled to counts. "
+        f"Expected bar: base-rate null (share of same-length windows at the same places with a documented incident, "
+        f"{results.rules.reference_from:%Y}–{results.rules.reference_to:%Y}), 95% range of the Poisson-binomial. n = {n}. {SOURCE_NOTE}"
+    )
     _caption(fig, caption)
     alt = f"Bars: {n} predictions scored, {key['hits']} materialized, {null.expected_hits:.1f} expected by chance."
     return Figure(5, "hits-vs-null", title, caption, alt, fig, data)
@@ -298,23 +436,43 @@ def sensitivity_heatmap(results: Results) -> Figure:
         part = table[table["min_evidence"] == level]
         grid = part.pivot(index="geography", columns="window_days", values="hits").reindex(index=geos, columns=windows)
         n = int(part["n"].max())
-        annot = grid.map(lambda v: f"{int(v)}/{n}")
-        sns.heatmap(grid, ax=ax, annot=annot, fmt="", cmap="cividis", vmin=0, vmax=max(1, int(table["hits"].max())), cbar=False, linewidths=0.5, annot_kws={"fontsize": 7})
+        annot = grid.map(lambda v, n=n: f"{int(v)}/{n}")
+        sns.heatmap(
+            grid,
+            ax=ax,
+            annot=annot,
+            fmt="",
+            cmap="cividis",
+            vmin=0,
+            vmax=max(1, int(table["hits"].max())),
+            cbar=False,
+            linewidths=0.5,
+            annot_kws={"fontsize": 7},
+        )
         ax.set_title(f"evidence ≥ {level.replace('_', ' ')}", fontsize=8)
         ax.set_xlabel("window (days)")
         ax.set_ylabel("geography" if ax is axes[0] else "")
     title = "Sensitivity: predictions that materialized under every rule in the grid (shape: any incident)"
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     fig.subplots_adjust(left=0.09, right=0.99, bottom=0.27, top=0.84, wspace=0.08)
-    caption = (f"Cells: hits / predictions scored. {len(results.sensitivity)} rules in the full grid (also: shape = accused side, "
-               f"claims' own time frames; see report/sensitivity.csv). {SOURCE_NOTE}")
+    caption = (
+        f"Cells: hits / predictions scored. {len(results.sensitivity)} rules in the full grid (also: shape = accused side, "
+        f"claims' own time frames; see report/sensitivity.csv). {SOURCE_NOTE}"
+    )
     _caption(fig, caption)
     data = table[["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high"]].reset_index(drop=True)
     alt = f"Four heatmaps by evidence level of hits per window length and geography; the maximum is {int(table['hits'].max())} of {int(table['n'].max())}."
     return Figure(6, "sensitivity", title, caption, alt, fig, data)
 
 
-ALL_FIGURES = [timeline_campaign, timeline_context, claims_by_group_and_type, place_map, hits_versus_null, sensitivity_heatmap]
+ALL_FIGURES = [
+    timeline_campaign,
+    timeline_context,
+    claims_by_group_and_type,
+    place_map,
+    hits_versus_null,
+    sensitivity_heatmap,
+]
 
 
 def save_figure(fig: Figure, root: Path | None = None) -> list[Path]:

@@ -135,9 +135,7 @@ def read_table(path: Path, resource: dict) -> tuple[ParsedTable | None, list[Pro
             problems.append(Problem(name, 1, column, "required column is missing from the header"))
     for column in header:
         if column not in expected:
-            problems.append(
-                Problem(name, 1, column or "(blank)", "unknown column; the codebook does not define it")
-            )
+            problems.append(Problem(name, 1, column or "(blank)", "unknown column; the codebook does not define it"))
     if len(set(header)) != len(header):
         problems.append(Problem(name, 1, None, "a column name appears twice in the header"))
     if problems:
@@ -148,9 +146,7 @@ def read_table(path: Path, resource: dict) -> tuple[ParsedTable | None, list[Pro
         if not any(cell.strip() for cell in row):
             continue  # blank line between rows: harmless in a hand-edited file
         if len(row) != len(header):
-            problems.append(
-                Problem(name, line, None, f"row has {len(row)} cells but the header has {len(header)}")
-            )
+            problems.append(Problem(name, line, None, f"row has {len(row)} cells but the header has {len(header)}"))
             continue
         kept_rows.append(row)
         kept_lines.append(line)
@@ -201,9 +197,7 @@ def check_cells(name: str, table: ParsedTable, resource: dict) -> list[Problem]:
     schema_descriptor = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
     schema = Schema.from_descriptor(schema_descriptor)
     fields = {f["name"]: f for f in resource["schema"]["fields"]}
-    report = Resource(data=[table.header, *table.rows], schema=schema).validate(
-        limit_errors=MAX_PROBLEMS_PER_FILE
-    )
+    report = Resource(data=[table.header, *table.rows], schema=schema).validate(limit_errors=MAX_PROBLEMS_PER_FILE)
     problems: list[Problem] = []
     key = resource["schema"]["primaryKey"][0]
     first_seen: dict[str, int] = {}
@@ -242,13 +236,9 @@ def _check_dates(name: str, frame: pd.DataFrame, exact: str) -> list[Problem]:
         if row["date_precision"] == "day":
             if pd.isna(day):
                 problems.append(Problem(name, line, exact, "date_precision is 'day' but no date"))
-            elif (pd.notna(early) and early != day) or (pd.notna(late) and late != day):
-                problems.append(
-                    Problem(name, line, "date_earliest", f"bounds must equal {exact} when precise")
-                )
-        elif pd.notna(day) and (
-            (pd.notna(early) and day < early) or (pd.notna(late) and day > late)
-        ):
+            elif pd.isna(early) or pd.isna(late) or early != day or late != day:
+                problems.append(Problem(name, line, "date_earliest", f"bounds must equal {exact} when precise"))
+        elif pd.notna(day) and ((pd.notna(early) and day < early) or (pd.notna(late) and day > late)):
             problems.append(Problem(name, line, exact, "lies outside date_earliest..date_latest"))
     return problems
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import match, stats
+from analysis import claimreview, match, stats
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers
 from analysis.rules import EVIDENCE_ORDER, Rules
@@ -17,6 +17,7 @@ KEY_NUMBERS_FILE = "key_numbers.json"
 VERDICTS_FILE = "verdicts.csv"
 GRID_VERDICTS_FILE = "verdicts_grid.csv"
 SENSITIVITY_FILE = "sensitivity.csv"
+CLAIMREVIEW_FILE = "claimreview.jsonld"
 
 
 @dataclass
@@ -58,7 +59,9 @@ def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
     table["ci_low"] = [p.ci_low for p in intervals]
     table["ci_high"] = [p.ci_high for p in intervals]
     table["matched_incidents"] = table["rule_id"].map(matched)
-    return table[keys + ["n", "hits", "hit_rate", "ci_low", "ci_high", "occurrence_n", "occurrence_hits", "matched_incidents"]]
+    return table[
+        keys + ["n", "hits", "hit_rate", "ci_low", "ci_high", "occurrence_n", "occurrence_hits", "matched_incidents"]
+    ]
 
 
 def reconciliation(claims: pd.DataFrame, rules: Rules) -> dict:
@@ -98,7 +101,9 @@ def incident_summary(ledgers: Ledgers, rules: Rules) -> dict:
     gov = ledgers.places.set_index("place_id")["governorate"]
     first_gov = incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else None)
     nw = first_gov.isin(NW_GOVERNORATES)
-    in_campaign = (incidents["date_latest"] >= rules.scope.date_from) & (incidents["date_earliest"] <= rules.scope.date_to)
+    in_campaign = (incidents["date_latest"] >= rules.scope.date_from) & (
+        incidents["date_earliest"] <= rules.scope.date_to
+    )
     by_level = incidents["evidence_level"].value_counts().reindex(EVIDENCE_ORDER[::-1], fill_value=0)
     return {
         "total": len(incidents),
@@ -143,8 +148,7 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
         "intervals": {m: {"low": p.ci_low, "high": p.ci_high} for m, p in intervals.items()},
         "occurrence": occurrence.as_dict() | {"text": occurrence.text()},
         "rule": {"id": rules.primary.rule_id, "text": rules.primary.describe(), **rules.as_dict()["primary"]},
-        "null_model": null.as_dict()
-        | {"reference_from": rules.reference_from, "reference_to": rules.reference_to},
+        "null_model": null.as_dict() | {"reference_from": rules.reference_from, "reference_to": rules.reference_to},
         "sensitivity": {
             "rules": len(sensitivity),
             "rules_with_hits": len(with_hits),
@@ -161,8 +165,12 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
                 (lvl for lvl in EVIDENCE_ORDER[::-1] if (with_hits["min_evidence"] == lvl).any()), None
             ),
         },
-        "by_claimant_group": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claimant_group").to_dict("records"),
-        "by_claim_type": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claim_type").to_dict("records"),
+        "by_claimant_group": stats.breakdown(
+            primary[primary["scored_as"] == "prediction"], claims, "claimant_group"
+        ).to_dict("records"),
+        "by_claim_type": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "claim_type").to_dict(
+            "records"
+        ),
         "by_month": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "month").to_dict("records"),
         "ledger_counts": ledger_counts(claims).to_dict("records"),
         "claims_by_group": claims["claimant_group"].value_counts().sort_index().to_dict(),
@@ -188,9 +196,14 @@ def write(results: Results, out: Path) -> list[Path]:
     out = Path(out)
     files = {
         KEY_NUMBERS_FILE: lambda p: write_json(results.key_numbers, p),
-        VERDICTS_FILE: lambda p: write_csv(results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p),
+        VERDICTS_FILE: lambda p: write_csv(
+            results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p
+        ),
         GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
+        CLAIMREVIEW_FILE: lambda p: write_json(
+            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.rules.primary.describe()), p
+        ),
     }
     for name, writer in files.items():
         writer(out / name)

@@ -44,10 +44,7 @@ class Rule:
         }[self.geography]
         frame = " (or the claim's own time frame)" if self.stated_frame == "replace" else ""
         shape = "any chemical incident" if self.shape == "any" else "an incident by the accused side"
-        return (
-            f"{shape}, evidence at least '{self.min_evidence}', within {self.window_days} days"
-            f"{frame}, {geo}"
-        )
+        return f"{shape}, evidence at least '{self.min_evidence}', within {self.window_days} days{frame}, {geo}"
 
     def evidence_levels(self) -> list[str]:
         return EVIDENCE_ORDER[EVIDENCE_ORDER.index(self.min_evidence) :]
@@ -99,7 +96,11 @@ def load_rules(path: Path | None = None) -> Rules:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return _build(raw, path)
-    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as err:
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        message = str(err).split(" (at line")[0]
+        raise DataError([Problem(path.name, line, None, f"TOML syntax: {message}")]) from err
+    except (OSError, UnicodeDecodeError, KeyError, ValueError, TypeError) as err:
         message = f"missing setting {err}" if isinstance(err, KeyError) else str(err)
         raise DataError([Problem(path.name, None, None, message)]) from err
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -153,20 +154,33 @@ def null_model(p0: pd.Series, observed_hits: int) -> NullResult:
     at_most = float(pmf[: observed_hits + 1].sum())
     at_least = float(pmf[observed_hits:].sum()) if observed_hits < len(pmf) else 0.0
     zero = float(pmf[0])
-    # If zero hits would be unremarkable even for claims unrelated to events, a zero score cannot
-    # tell "no foresight" apart from chance: say so rather than imply more than the data show.
-    can_distinguish = zero < 0.05 or at_least < 0.05
-    if can_distinguish and observed_hits < expected:
+    # The observed count is "distinguishable" from chance only if it sits in a 5% tail of the null.
+    # When even zero hits would be unremarkable, say that the null has no power here, rather than
+    # imply more than the data show.
+    alpha = 0.05
+    can_distinguish = at_most < alpha or at_least < alpha
+    if at_most < alpha:
         text = "fewer hits than chance alone would produce"
-    elif can_distinguish:
+    elif at_least < alpha:
         text = "more hits than chance alone would produce"
-    else:
+    elif zero >= alpha:
         text = (
             "documented incidents were too rare in comparable windows for the null model to tell "
             "these claims apart from random dates"
         )
-    return NullResult(len(p), observed_hits, expected, float(p.mean()) if len(p) else float("nan"),
-                      at_most, at_least, zero, bool(can_distinguish), text)
+    else:
+        text = "the observed hits are within what chance alone would produce"
+    return NullResult(
+        len(p),
+        observed_hits,
+        expected,
+        float(p.mean()) if len(p) else float("nan"),
+        at_most,
+        at_least,
+        zero,
+        bool(can_distinguish),
+        text,
+    )
 
 
 COUNTABLE_UNITS = {"attacks", "incidents", "attack", "incident"}
@@ -182,8 +196,20 @@ def aggregate_rates(aggregates: pd.DataFrame, window_days: int) -> pd.DataFrame:
     days = days.loc[table.index]
     table["per_30_days"] = table["count"].astype(float) / days * 30
     table["p_window_any"] = 1 - np.exp(-table["count"].astype(float) / days * window_days)
-    return table[["count_id", "source_body", "count", "unit", "period_start", "period_end",
-                  "geography", "perpetrator", "per_30_days", "p_window_any"]].reset_index(drop=True)
+    return table[
+        [
+            "count_id",
+            "source_body",
+            "count",
+            "unit",
+            "period_start",
+            "period_end",
+            "geography",
+            "perpetrator",
+            "per_30_days",
+            "p_window_any",
+        ]
+    ].reset_index(drop=True)
 
 
 def series_increments(aggregates: pd.DataFrame, series: tuple[tuple[str, ...], ...], window_days: int) -> pd.DataFrame:
@@ -191,14 +217,23 @@ def series_increments(aggregates: pd.DataFrame, series: tuple[tuple[str, ...], .
     by_id = aggregates.set_index("count_id")
     rows = []
     for ids in series:
-        for earlier, later in zip(ids, ids[1:]):
+        for earlier, later in itertools.pairwise(ids):
             a, b = by_id.loc[earlier], by_id.loc[later]
             days = (b["period_end"] - a["period_end"]).days
             added = int(b["count"]) - int(a["count"])
-            rows.append({
-                "from_id": earlier, "to_id": later, "source_body": b["source_body"], "perpetrator": b["perpetrator"],
-                "geography": b["geography"], "after": a["period_end"], "until": b["period_end"], "days": days,
-                "attacks_added": added, "per_30_days": added / days * 30 if days > 0 else float("nan"),
-                "p_window_any": 1 - np.exp(-added / days * window_days) if days > 0 else float("nan"),
-            })
+            rows.append(
+                {
+                    "from_id": earlier,
+                    "to_id": later,
+                    "source_body": b["source_body"],
+                    "perpetrator": b["perpetrator"],
+                    "geography": b["geography"],
+                    "after": a["period_end"],
+                    "until": b["period_end"],
+                    "days": days,
+                    "attacks_added": added,
+                    "per_30_days": added / days * 30 if days > 0 else float("nan"),
+                    "p_window_any": 1 - np.exp(-added / days * window_days) if days > 0 else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)

@@ -20,24 +20,33 @@ What is measured
       Aug-Nov 2018 scope only ~1 claim in 9 would, which flatters the numbers).
   (b) The full sensitivity grid on the real ledgers (analysis.load.load(), load_rules()):
       match.grid_verdicts, and results.compute (everything the report quotes).
+  (c) Claims fixed at 10^4 (radius 25 km), incidents 10^4, 10^5, 10^6 at the same density per
+      day (spread over 3, 30 and 300 years): n x m grows 100-fold while the candidate pairs stay
+      the same. Skipped by --quick and --no-m-scan.
 
 Columns
   time s      wall time of the step (perf_counter), measured WITHOUT tracemalloc running.
-  join s      the part of `time` spent in match.candidate_pairs (the rest is scoring).
+  join s      the part of `time` spent in match.candidate_pairs (the rest is scoring); it is
+              measured by wrapping that function, so verdicts runs once, not twice.
+  x prev      time(n) / time(n/10) for the same step (in (c): time(m) / time(m/10)). With the
+              incidents fixed, an output-sensitive join ((n + m) log m + pairs) and a brute-force
+              n x m loop would BOTH give ~10; what tells them apart is that time follows the pairs:
+              pairs/claim stays flat across n, and in (c) n x m grows 100-fold, the time does not.
   pairs       candidate (claim, incident) pairs found: in time and place, before evidence/shape.
-  x prev      time(n) / time(n/10) for the same step. With the incidents fixed (m = 10^4),
-              output-sensitive (n + m) log m + pairs work gives ~10-12 while the number of pairs
-              per claim stays flat; a brute-force n x m loop would also be ~10 but start from an
-              absurd base (the `ns/claim/incident` column makes that visible: it falls with m).
-  trace MiB   tracemalloc peak of the step (Python and numpy allocations), from a second, traced
-              run of the same step; tracemalloc slows allocation-heavy code, so it is not timed.
+  trace MiB   tracemalloc peak of what the step allocates (memory held before it is not counted),
+              from a second run of the step under tracemalloc after all timed runs of the size
+              (tracemalloc slows allocation-heavy code 2-6x, and adds its own memory). Steps slower
+              than --trace-max-s are not rerun: "n/t".
   maxrss MiB  resource.getrusage(RUSAGE_SELF).ru_maxrss of the size's own subprocess after the
               step: a high-water mark, so it never goes down within one size.
 
-Each size runs in a fresh subprocess, so memory figures belong to that size alone. A step whose
-estimated memory exceeds the budget (--mem-gb, default: half the machine's available memory) is
-skipped and printed as such, rather than risking the machine; the subprocess also runs under an
-address-space limit so that a wrong estimate ends in MemoryError, not in the OOM killer.
+Each size runs in a fresh subprocess, so memory figures belong to that size alone. Before each
+step the candidate pairs are estimated from a 2,000-claim sample; a step estimated above
+--max-pairs (default 2e7: ~7 GiB and a few minutes) or above the memory budget (--mem-gb, default
+half the machine's available memory; ~350 bytes per pair) is skipped and printed as such rather
+than risking the machine. The subprocess also runs under an address-space limit, so that a wrong
+estimate ends in MemoryError, not in the OOM killer. Raise both to run everything, e.g.
+--max-pairs 3e7 runs 'anywhere' at 10^5 claims (~9 GiB).
 """
 
 from __future__ import annotations
@@ -75,14 +84,26 @@ LAT, LON = (32.3, 37.4), (35.7, 42.4)
 EPOCH_2017, EPOCH_2020 = np.datetime64("2017-01-01"), np.datetime64("2020-01-01")
 # Rough centres of Syria's governorates; every synthetic district belongs to the nearest one.
 GOVERNORATES = {
-    "Idlib": (35.9, 36.6), "Aleppo": (36.2, 37.4), "Hama": (35.2, 36.9), "Latakia": (35.6, 35.9),
-    "Tartus": (34.9, 36.0), "Homs": (34.6, 37.8), "Damascus": (33.5, 36.3),
-    "Rif Dimashq": (33.5, 36.9), "Daraa": (32.7, 36.2), "Quneitra": (33.1, 35.85),
-    "As-Suwayda": (32.7, 36.7), "Deir ez-Zor": (35.2, 40.2), "Raqqa": (35.9, 38.9),
+    "Idlib": (35.9, 36.6),
+    "Aleppo": (36.2, 37.4),
+    "Hama": (35.2, 36.9),
+    "Latakia": (35.6, 35.9),
+    "Tartus": (34.9, 36.0),
+    "Homs": (34.6, 37.8),
+    "Damascus": (33.5, 36.3),
+    "Rif Dimashq": (33.5, 36.9),
+    "Daraa": (32.7, 36.2),
+    "Quneitra": (33.1, 35.85),
+    "As-Suwayda": (32.7, 36.7),
+    "Deir ez-Zor": (35.2, 40.2),
+    "Raqqa": (35.9, 38.9),
     "Hasakah": (36.6, 40.8),
 }
 N_DISTRICTS = 65  # Syria has 65 districts
 SUBPROCESS_TIMEOUT_S = 900
+# Peak process memory per candidate pair (the join's index arrays, the pairs frame, its sort and
+# de-duplication), measured as maxrss / pairs at 1e5 claims 'anywhere' (26.6 M pairs, 8.8 GiB).
+BYTES_PER_PAIR = 350
 
 
 # --- synthetic ledgers ---------------------------------------------------------------------------
@@ -219,9 +240,10 @@ def synthetic_claims(n: int, n_places: int, rng: np.random.Generator) -> pd.Data
     )
 
 
-def synthetic_incidents(m: int, n_places: int, rng: np.random.Generator) -> pd.DataFrame:
+def synthetic_incidents(m: int, n_places: int, rng: np.random.Generator, years: float = 3.0) -> pd.DataFrame:
+    """m incidents dated over the `years` before 2020 (default 2017-2019)."""
     span = int((EPOCH_2020 - EPOCH_2017) / np.timedelta64(1, "D"))
-    day = rng.integers(0, span, m).astype(float)
+    day = rng.integers(span - round(years * 365.25), span, m).astype(float)
     precision = rng.choice(["day", "month", "approximate"], m, p=[0.75, 0.2, 0.05]).astype(object)
     dates = EPOCH_2017 + day.astype(np.int64)
     month_first = dates.astype("datetime64[M]").astype("datetime64[D]")
@@ -258,12 +280,14 @@ def synthetic_incidents(m: int, n_places: int, rng: np.random.Generator) -> pd.D
     )
 
 
-def synthetic_ledgers(n_claims: int, n_incidents: int, n_places: int, seed: int = 0) -> Ledgers:
+def synthetic_ledgers(
+    n_claims: int, n_incidents: int, n_places: int = N_PLACES, seed: int = 0, years: float = 3.0
+) -> Ledgers:
     rng = np.random.default_rng(seed)
     places = synthetic_places(n_places, rng)
     return Ledgers(
         claims=synthetic_claims(n_claims, n_places, rng),
-        incidents=synthetic_incidents(n_incidents, n_places, rng),
+        incidents=synthetic_incidents(n_incidents, n_places, rng, years),
         places=places,
         aggregates=_frame("aggregate_counts", 0, {}),
         data_dir=Path("/nonexistent/synthetic"),
@@ -274,3 +298,450 @@ def synthetic_rules(rules: Rules) -> Rules:
     """The declared rules with the scope widened to the synthetic ledgers' 2017-2019."""
     scope = replace(rules.scope, date_from=pd.Timestamp("2017-01-01"), date_to=pd.Timestamp("2019-12-31"))
     return replace(rules, scope=scope)
+
+
+def synthetic_rule(rules: Rules, level: str):
+    return replace(rules.primary, geography=level, radius_km=RADIUS_KM)
+
+
+def level_label(level: str) -> str:
+    return f"radius {RADIUS_KM:g} km" if level == "radius" else level
+
+
+# --- measuring one step (inside a child process) -------------------------------------------------
+
+
+class JoinMeter:
+    """Stands in for match.candidate_pairs (which verdicts and grid_verdicts look up by name in
+    the match module) to count the candidate pairs and time the join without a second run."""
+
+    def __init__(self):
+        self.original = match.candidate_pairs
+        self.reset()
+
+    def reset(self):
+        self.seconds, self.calls, self.pairs = 0.0, 0, 0
+
+    def __call__(self, prep, rule):
+        start = time.perf_counter()
+        pairs = self.original(prep, rule)
+        self.seconds += time.perf_counter() - start
+        self.calls += 1
+        self.pairs += len(pairs)
+        return pairs
+
+
+def maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def timed(meter: JoinMeter, fn) -> dict:
+    """Run fn once, untraced: wall time, join time and pairs, process maxrss afterwards."""
+    gc.collect()
+    meter.reset()
+    start = time.perf_counter()
+    try:
+        result = fn()
+    except MemoryError:
+        return {"status": "MemoryError (address-space limit reached)", "maxrss_mib": maxrss_mib()}
+    except Exception as err:  # noqa: BLE001 - report and go on with the other steps
+        return {"status": f"error: {type(err).__name__}: {err}"[:200], "maxrss_mib": maxrss_mib()}
+    elapsed = time.perf_counter() - start
+    del result
+    gc.collect()
+    return {
+        "status": "ok",
+        "time_s": elapsed,
+        "join_s": meter.seconds if meter.calls else None,
+        "joins": meter.calls,
+        "pairs": meter.pairs if meter.calls else None,
+        "maxrss_mib": maxrss_mib(),
+    }
+
+
+def traced_peak_mib(fn) -> float | str:
+    """tracemalloc peak of what fn allocates (memory held before it started is not counted)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1] - base
+        del result
+    except MemoryError:
+        return "MemoryError"
+    finally:
+        tracemalloc.stop()
+        gc.collect()
+    return peak / 2**20
+
+
+def trace(row: dict, fn, args) -> None:
+    """Add the tracemalloc peak to a measured row, unless the step is too slow to run again."""
+    if row.get("status") != "ok":
+        return
+    if row["time_s"] > args.trace_max_s:
+        row["trace_mib"] = "n/t"
+        row["note"] = "n/t: not traced, slower than --trace-max-s"
+    else:
+        row["trace_mib"] = traced_peak_mib(fn)
+
+
+def emit(row: dict) -> None:
+    print("@@" + json.dumps(row), flush=True)
+
+
+def limit_address_space(mem_gb: float) -> None:
+    """Backstop for a wrong estimate: numpy raises MemoryError instead of the OOM killer acting
+    on this (or someone else's) process. The headroom covers the interpreter and libraries."""
+    limit = int((mem_gb + 3) * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def estimate_pairs(prep: match.Prepared, rule, sample: int, rng) -> float:
+    """Candidate pairs for all claims, extrapolated from a random sample of claims."""
+    n = len(prep.claims)
+    if n <= sample:
+        return float("nan")
+    chosen = rng.choice(n, sample, replace=False)
+    cp = prep.claim_places
+    subset = match.Prepared(
+        prep.claims,
+        cp[cp["row"].isin(chosen)].reset_index(drop=True),
+        prep.incidents,
+        prep.incident_places,
+    )
+    return len(match.candidate_pairs(subset, rule)) * n / sample
+
+
+def child_synthetic(args) -> None:
+    n, m = args.child_synthetic, args.incidents
+    limit_address_space(args.mem_gb)
+    meter = JoinMeter()
+    match.candidate_pairs = meter
+    rules = synthetic_rules(load_rules())
+    base = {"section": "synthetic", "n": n, "m": m}
+    rows, steps = [], []
+
+    holder = {}
+
+    def build():
+        holder["ledgers"] = synthetic_ledgers(n, m, args.places, seed=args.seed)
+        return holder["ledgers"]
+
+    rows.append(base | {"level": "-", "step": "build frames"} | timed(meter, build))
+    ledgers = holder["ledgers"]
+
+    def prepare():
+        holder["prep"] = match.prepare(ledgers, rules)
+        return holder["prep"]
+
+    rows.append(base | {"level": "-", "step": "prepare"} | timed(meter, prepare))
+    steps.append((rows[-1], lambda: match.prepare(ledgers, rules)))
+    prep = holder["prep"]
+
+    rng = np.random.default_rng(args.seed + 1)
+    for level in LEVELS:
+        rule = synthetic_rule(rules, level)
+        row = base | {"level": level_label(level), "step": "verdicts"}
+        estimate = estimate_pairs(prep, rule, 2_000, rng)
+        est_gib = estimate * BYTES_PER_PAIR / 2**30
+        if estimate > args.max_pairs or est_gib > args.mem_gb:
+            why = "over --max-pairs" if estimate > args.max_pairs else "over --mem-gb"
+            row |= {
+                "status": f"skipped: ~{estimate:.2g} pairs est., ~{est_gib:.0f} GiB est. ({why})",
+                "pairs_est": estimate,
+            }
+            rows.append(row)
+            continue
+
+        def run(rule=rule):
+            return match.verdicts(prep, rule, explain=False)
+
+        rows.append(row | timed(meter, run))
+        steps.append((rows[-1], run))
+
+    # Traced pass last, so that tracemalloc's own overhead never inflates the maxrss above.
+    for row, fn in steps:
+        trace(row, fn, args)
+    for row in rows:
+        emit(row)
+
+
+def child_mscan(args) -> None:
+    """Claims fixed; incidents x10 and x100 at the same density per day (spread over 30 and 300
+    years): n x m grows 100-fold while the candidate pairs stay put."""
+    n = 10**4
+    limit_address_space(args.mem_gb)
+    meter = JoinMeter()
+    match.candidate_pairs = meter
+    rules = synthetic_rules(load_rules())
+    rule = synthetic_rule(rules, "radius")
+    for m, years in ((10**4, 3), (10**5, 30), (10**6, 300)):
+        ledgers = synthetic_ledgers(n, m, args.places, seed=args.seed, years=years)
+        holder = {}
+
+        def prepare(ledgers=ledgers, holder=holder):
+            holder["prep"] = match.prepare(ledgers, rules)
+            return holder["prep"]
+
+        row = {"section": "m-scan", "n": n, "m": m, "years": years, "level": level_label("radius")}
+        emit(row | {"step": "prepare"} | timed(meter, prepare))
+        prep = holder["prep"]
+        emit(row | {"step": "verdicts"} | timed(meter, lambda prep=prep: match.verdicts(prep, rule, explain=False)))
+        del ledgers, prep, holder
+        gc.collect()
+
+
+def child_real(args) -> None:
+    from analysis import results
+    from analysis.load import load
+
+    limit_address_space(args.mem_gb)
+    meter = JoinMeter()
+    match.candidate_pairs = meter
+    holder = {}
+
+    def load_all():
+        holder["ledgers"], holder["rules"] = load(), load_rules()
+        return holder["ledgers"]
+
+    first = timed(meter, load_all)
+    if first["status"] != "ok":
+        emit({"section": "real", "n": None, "m": None, "level": "-", "step": "load + validate"} | first)
+        return
+    ledgers, rules = holder["ledgers"], holder["rules"]
+    base = {"section": "real", "n": len(ledgers.claims), "m": len(ledgers.incidents)}
+    grid = f"grid ({len(rules.grid)} rules)"
+    prep = match.prepare(ledgers, rules)
+    steps = [
+        ("-", "load + validate", None),
+        ("-", "prepare", lambda: match.prepare(ledgers, rules)),
+        (grid, "grid_verdicts", lambda: match.grid_verdicts(prep, rules)),
+        ("all", "results.compute", lambda: results.compute(ledgers, rules)),
+    ]
+    rows = [base | {"level": "-", "step": "load + validate"} | first]
+    for level, step, fn in steps[1:]:
+        rows.append(base | {"level": level, "step": step} | timed(meter, fn))
+    for row, (_, _, fn) in zip(rows[1:], steps[1:], strict=True):
+        trace(row, fn, args)
+    for row in rows:
+        emit(row)
+
+
+# --- the parent: one subprocess per size, one table --------------------------------------------
+
+COLUMNS = [  # header, width, formatter
+    ("claims", 8, lambda r: _count(r.get("n"))),
+    ("incidents", 9, lambda r: _count(r.get("m"))),
+    ("geography", 19, lambda r: r["level"]),
+    ("step", 15, lambda r: r["step"]),
+    ("time s", 8, lambda r: _num(r.get("time_s"), 3)),
+    ("join s", 8, lambda r: _num(r.get("join_s"), 3)),
+    ("x prev", 6, lambda r: _num(r.get("ratio"), 1)),
+    ("pairs", 11, lambda r: _count(r.get("pairs"))),
+    (
+        "pairs/claim",
+        11,
+        lambda r: _num(r["pairs"] / r["n"], 1) if r.get("pairs") and r.get("n") and r.get("joins") == 1 else "-",
+    ),
+    ("trace MiB", 9, lambda r: _num(r.get("trace_mib"), 0)),
+    ("maxrss MiB", 10, lambda r: _num(r.get("maxrss_mib"), 0)),
+]
+
+
+def _count(value) -> str:
+    return "-" if value is None else f"{int(value):,}"
+
+
+def _num(value, digits: int) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return f"{value:,.{digits}f}"
+
+
+def print_header(title: str) -> None:
+    print(f"\n{title}")
+    line = "  ".join(f"{h:>{w}}" if i not in (2, 3) else f"{h:<{w}}" for i, (h, w, _) in enumerate(COLUMNS))
+    print(line + "  note")
+    print("-" * (len(line) + 6))
+
+
+def print_row(row: dict) -> None:
+    cells = [fmt(row) for _, _, fmt in COLUMNS]
+    line = "  ".join(
+        f"{c:>{w}}" if i not in (2, 3) else f"{c:<{w}}"
+        for i, (c, (_, w, _)) in enumerate(zip(cells, COLUMNS, strict=True))
+    )
+    notes = []
+    if row.get("status", "ok") != "ok":
+        notes.append(row["status"])
+    if row.get("joins", 0) > 1:
+        notes.append(f"pairs summed over {row['joins']} candidate_pairs calls")
+    if row.get("note"):
+        notes.append(row["note"])
+    print(line + ("  " + "; ".join(notes) if notes else ""), flush=True)
+
+
+def run_child(mode: list[str], args) -> list[dict]:
+    command = [sys.executable, str(Path(__file__).resolve()), *mode, *forwarded(args)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    rows = []
+    deadline = time.monotonic() + SUBPROCESS_TIMEOUT_S
+    try:
+        for line in process.stdout:
+            if line.startswith("@@"):
+                rows.append(json.loads(line[2:]))
+            else:
+                sys.stderr.write(line)
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(command, SUBPROCESS_TIMEOUT_S)
+        code = process.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        code = f"killed after {SUBPROCESS_TIMEOUT_S} s"
+    if code != 0:
+        rows.append(
+            {
+                "level": "-",
+                "step": "(subprocess)",
+                "status": f"exit {code}; rows above are all it reported",
+            }
+        )
+    return rows
+
+
+def forwarded(args) -> list[str]:
+    return [
+        "--incidents",
+        str(args.incidents),
+        "--places",
+        str(args.places),
+        "--seed",
+        str(args.seed),
+        "--max-pairs",
+        str(args.max_pairs),
+        "--mem-gb",
+        str(args.mem_gb),
+        "--trace-max-s",
+        str(args.trace_max_s),
+    ]
+
+
+def default_mem_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return round(int(line.split()[1]) / 2**20 / 2, 1)
+    except OSError:
+        pass
+    return 4.0
+
+
+def parse_sizes(text: str) -> list[int]:
+    return sorted({int(float(part)) for part in text.split(",") if part.strip()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=DEFAULT_SIZES,
+        help="claim counts, e.g. 1e3,1e4,1e5,1e6 (default)",
+    )
+    parser.add_argument("--quick", action="store_true", help="sizes 1e3,1e4 only")
+    parser.add_argument("--incidents", type=int, default=N_INCIDENTS)
+    parser.add_argument("--places", type=int, default=N_PLACES)
+    parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument(
+        "--max-pairs",
+        type=float,
+        default=2e7,
+        help="skip a step whose estimated candidate pairs exceed this (default 2e7)",
+    )
+    parser.add_argument(
+        "--mem-gb",
+        type=float,
+        default=None,
+        help="memory budget per size (default: half the available memory)",
+    )
+    parser.add_argument(
+        "--trace-max-s",
+        type=float,
+        default=8.0,
+        help="rerun under tracemalloc only steps faster than this (default 8 s)",
+    )
+    parser.add_argument("--no-real", action="store_true", help="skip the real-ledger grid")
+    parser.add_argument("--no-m-scan", action="store_true", help="skip the incidents scan")
+    parser.add_argument("--child-synthetic", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-real", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-mscan", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.mem_gb = args.mem_gb or default_mem_gb()
+
+    if args.child_synthetic:
+        child_synthetic(args)
+        return 0
+    if args.child_real:
+        child_real(args)
+        return 0
+    if args.child_mscan:
+        child_mscan(args)
+        return 0
+
+    sizes = QUICK_SIZES if args.quick else args.sizes
+    started = time.perf_counter()
+    print(
+        f"bench_match: Python {sys.version.split()[0]}, pandas {pd.__version__},"
+        f" numpy {np.__version__}, {os.cpu_count()} CPUs;"
+        f" memory budget {args.mem_gb:g} GiB per size,"
+        f" max pairs {args.max_pairs:.3g}, traced if faster than {args.trace_max_s:g} s"
+    )
+    print_header(
+        f"(a) synthetic: primary rule at each geography, {args.incidents:,} incidents,"
+        f" {args.places:,} places, scope widened to 2017-2019"
+    )
+    previous: dict[tuple, dict] = {}
+    for n in sizes:
+        rows = run_child(["--child-synthetic", str(n)], args)
+        for row in rows:
+            before = previous.get((row["level"], row["step"], n // 10))
+            if before and before.get("time_s") and row.get("time_s"):
+                row["ratio"] = row["time_s"] / before["time_s"]
+            previous[(row["level"], row["step"], n)] = row
+            print_row(row)
+
+    if not args.no_real:
+        print_header("(b) real ledgers: full sensitivity grid (data/, data/rules.toml)")
+        for row in run_child(["--child-real"], args):
+            print_row(row)
+
+    if not args.quick and not args.no_m_scan:
+        print_header(
+            "(c) incidents scan: 10^4 claims, radius 25 km, incidents x10 and x100 spread over"
+            " 30 and 300 years (same density per day)"
+        )
+        last: dict[str, float] = {}
+        for row in run_child(["--child-mscan"], args):
+            if row.get("time_s"):
+                if row["step"] in last:
+                    row["ratio"] = row["time_s"] / last[row["step"]]
+                last[row["step"]] = row["time_s"]
+            print_row(row)
+
+    print(
+        "\nx prev = time(n) / time(n/10) for the same step. With the incidents fixed, both an\n"
+        "output-sensitive join ((n + m) log m + pairs) and a brute-force n x m loop grow ~10x per\n"
+        "10x claims; what rules out n x m is that time follows the pairs, not n x m: see the\n"
+        "pairs/claim column (flat across n) and table (c), where n x m grows 100-fold.\n"
+        f"Total {time.perf_counter() - started:.0f} s."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -81,7 +81,9 @@ def edit_cell(path: Path, row_id: str, column: str, value: str) -> str:
 def drop_column(path: Path, column: str) -> None:
     header, rows = read_rows(path)
     col = header.index(column)
-    write_rows(path, [h for i, h in enumerate(header) if i != col], ([c for i, c in enumerate(r) if i != col] for r in rows))
+    write_rows(
+        path, [h for i, h in enumerate(header) if i != col], ([c for i, c in enumerate(r) if i != col] for r in rows)
+    )
 
 
 def line_of(path: Path, row_id: str) -> int:
@@ -227,3 +229,93 @@ def load_synthetic(make_ledgers):
         return load(directory), load_rules(directory / "rules.toml")
 
     return make_and_load
+
+
+# --- random synthetic ledgers (hypothesis) ---------------------------------------------------------
+
+DISTRICTS = {"Idlib": ["Idlib District", "Ariha District"], "Hama": ["Mahardah District"]}
+EVIDENCE = ["confirmed", "credible_report", "alleged_unverified", "disputed"]
+SIDES = ["government", "armed_opposition", "isis", "unknown"]
+CLAIM_TYPES = ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
+CLAIMANT_GROUPS = ["rcross", "other_russian_gov", "russian_state_media", "syrian_gov"]
+BASE_DAY = "2018-07-15"  # random dates are offsets from here; scope is 2018-08-01 .. 2018-11-30
+
+
+def _iso(offset: int) -> str:
+    import pandas as pd
+
+    return (pd.Timestamp(BASE_DAY) + pd.Timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+def ledger_specs(max_places: int = 6, max_claims: int = 5, max_incidents: int = 6):
+    """Hypothesis strategy: (claims, incidents, places) specs for write_ledgers / load_synthetic.
+
+    Places lie in a ~90 x 65 km box of north-western Syria so every radius in the grid matters;
+    districts belong to exactly one governorate, as in the real gazetteer.
+    """
+    from hypothesis import strategies as st
+
+    @st.composite
+    def place(draw, index):
+        governorate = draw(st.sampled_from(sorted(DISTRICTS)))
+        district = draw(st.one_of(st.none(), st.sampled_from(DISTRICTS[governorate])))
+        place_type = draw(st.sampled_from(["locality"] * 5 + ["site", "region", "governorate", "district"]))
+        spec = dict(place_id=f"p{index}", place_type=place_type, governorate=governorate, district=district)
+        if draw(st.integers(0, 4)) > 0:
+            spec["latitude"] = round(draw(st.floats(35.0, 35.8)), 4)
+            spec["longitude"] = round(draw(st.floats(36.3, 37.0)), 4)
+        return spec
+
+    def place_list(draw, n_places, most):
+        chosen = draw(st.lists(st.integers(0, n_places - 1), min_size=1, max_size=most, unique=True))
+        return ";".join(f"p{i}" for i in chosen)
+
+    @st.composite
+    def claim(draw, n_places):
+        spec = dict(
+            place_ids=place_list(draw, n_places, 3),
+            claim_type=draw(st.sampled_from(CLAIM_TYPES)),
+            claimant_group=draw(st.sampled_from(CLAIMANT_GROUPS)),
+            stated_window_days=draw(st.one_of(st.none(), st.integers(0, 10))),
+        )
+        first = draw(st.integers(0, 150))
+        if draw(st.integers(0, 3)) > 0:
+            spec.update(date_made=_iso(first), date_precision="day")
+        else:
+            last = first + draw(st.integers(0, 15))
+            spec.update(
+                date_made=None,
+                date_precision="approximate",
+                date_earliest=draw(st.sampled_from([_iso(first)] * 3 + [None])),
+                date_latest=draw(st.sampled_from([_iso(last)] * 3 + [None])),
+            )
+        return spec
+
+    @st.composite
+    def incident(draw, n_places):
+        spec = dict(
+            place_ids=place_list(draw, n_places, 2),
+            evidence_level=draw(st.sampled_from(EVIDENCE)),
+            perpetrator_side=draw(st.sampled_from(SIDES)),
+        )
+        first = draw(st.integers(0, 180))
+        if draw(st.booleans()):
+            spec.update(date=_iso(first), date_precision="day")
+        else:
+            spec.update(
+                date=None,
+                date_precision=draw(st.sampled_from(["month", "approximate"])),
+                date_earliest=_iso(first),
+                date_latest=_iso(first + draw(st.integers(0, 40))),
+            )
+        return spec
+
+    @st.composite
+    def ledgers(draw):
+        n_places = draw(st.integers(1, max_places))
+        places = [draw(place(i)) for i in range(n_places)]
+        claims = draw(st.lists(claim(n_places), min_size=1, max_size=max_claims))
+        incidents = draw(st.lists(incident(n_places), min_size=1, max_size=max_incidents))
+        return claims, incidents, places
+
+    return ledgers()
