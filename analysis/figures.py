@@ -160,7 +160,7 @@ def timeline_campaign(results: Results) -> Figure:
     n = len(claims)
     title = f"{n} accusations of chemical plots by rebels or White Helmets, and documented incidents"
     ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.27, bottom=0.2, right=0.98, top=0.9)
+    fig.subplots_adjust(left=0.31, bottom=0.2, right=0.97, top=0.9)
     caption = (
         f"Dots: claims dated to the day; bars: claims known only within date bounds (n = {n} claims). "
         f"Dashed lines: documented chemical incidents (colour = evidence level). {SOURCE_NOTE}"
@@ -207,11 +207,12 @@ def timeline_context(results: Results) -> Figure:
     ax.set_ylabel("incidents in the ledger per month")
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.legend(frameon=False, fontsize=7, ncols=5, loc="upper right")
+    ax.legend(frameon=False, fontsize=7, ncols=5, loc="lower left", bbox_to_anchor=(0, 1.0))
+    ax.yaxis.get_major_locator().set_params(integer=True)
     n = len(incidents)
     title = f"Documented chemical incidents in Syria in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
-    ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(bottom=0.2, top=0.9)
+    ax.set_title(title, loc="left", fontsize=10, pad=22)
+    fig.subplots_adjust(bottom=0.2, top=0.84)
     caption = (
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
         f"census: published totals are far higher for 2017. Shaded: the claims period. {SOURCE_NOTE}"
@@ -263,7 +264,7 @@ def claims_by_group_and_type(results: Results) -> Figure:
     n = len(claims)
     title = f"Claims by claimant group and type (n = {n})"
     ax.set_title(title, loc="left", fontsize=10, pad=18)
-    fig.subplots_adjust(left=0.27, bottom=0.22, top=0.85)
+    fig.subplots_adjust(left=0.3, bottom=0.22, top=0.85)
     caption = f"Each claim counted once under the group that made it (n = {n}). {SOURCE_NOTE}"
     _caption(fig, caption)
     data = table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
@@ -409,9 +410,9 @@ def hits_versus_null(results: Results) -> Figure:
     ax.set_yticks(range(len(data)), data["series"])
     ax.invert_yaxis()
     ax.set_xlabel("number of claims")
-    title = f"Predicted attacks that materialized: {key['ci_text']}"
+    title = f"Predicted attacks that materialized:\n{key['ci_text']}"
     ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.3, bottom=0.3, top=0.88)
+    fig.subplots_adjust(left=0.3, bottom=0.3, top=0.84)
     caption = (
         f"Primary rule: {key['rule']['text']}. Observed bar: 95% Clopper–Pearson interval scaled to counts. "
         f"Expected bar: base-rate null (share of same-length windows at the same places with a documented incident, "

@@ -59,6 +59,18 @@ def method(value: str) -> str:
     return {"clopper-pearson": "Clopper–Pearson", "wilson": "Wilson", "jeffreys": "Jeffreys"}.get(value, value)
 
 
+GROUP_NAMES = {
+    "rcross": "RCROSS",
+    "other_russian_gov": "other Russian government",
+    "russian_state_media": "Russian state media",
+    "syrian_gov": "Syrian government and state media",
+}
+
+
+def group(value: str) -> str:
+    return GROUP_NAMES.get(value, label(value))
+
+
 def label(value: str) -> str:
     return str(value).replace("_", " ")
 
@@ -72,7 +84,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - Markdown, not HTML: ledger text is escaped by the md filter
     )
-    env.filters.update(pct=pct, md=md_text, links=md_links, label=label, method=method)
+    env.filters.update(pct=pct, md=md_text, links=md_links, label=label, method=method, group=group)
     return env
 
 
