@@ -15,9 +15,11 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -117,7 +119,21 @@ def recover(out: Path) -> None:
         journal.unlink()
         log("recovered: completed an interrupted swap of the outputs")
     for leftover in out.glob(".staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if not _process_alive(leftover.name.removeprefix(".staging-")):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _process_alive(pid_text: str) -> bool:
+    """A staging folder is named after its build's process id; keep it while that build runs."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def commit(out: Path, staging: Path) -> None:
@@ -135,16 +151,35 @@ def commit(out: Path, staging: Path) -> None:
 # --- steps ---------------------------------------------------------------------------------------
 
 
-def _ipc_kernel_manager():
+def _ipc_kernel_manager(socket_dir: str):
     from jupyter_client.manager import KernelManager
 
     class IpcKernelManager(KernelManager):
-        """Local sockets instead of TCP on localhost: no ports, no plaintext-TCP warning."""
+        """Local sockets instead of TCP on localhost: no ports, no plaintext-TCP warning.
+
+        The sockets live in a private folder (absolute path): jupyter_client's default is the relative
+        path 'kernel-ipc-N' in the current folder, which two builds running at once share (they then
+        talk to each other's kernels) and which breaks when the build is not started from the
+        repository root (the kernel runs there, the client connects elsewhere).
+        """
 
         def __init__(self, **kwargs):
-            super().__init__(transport="ipc", **kwargs)
+            super().__init__(transport="ipc", ip=os.path.join(socket_dir, "kernel"), **kwargs)
 
     return IpcKernelManager
+
+
+NOTEBOOK_CSP = (
+    '<meta http-equiv="Content-Security-Policy" '
+    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:\">"
+)
+
+
+def offline_html(body: str) -> str:
+    """Executed notebooks are read offline and hold ledger text: drop the template's CDN scripts
+    (require.js, MathJax; the notebooks use neither) and forbid every script and remote load."""
+    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', "", body)
+    return body.replace("<head>", "<head>\n" + NOTEBOOK_CSP, 1)
 
 
 def run_notebook(path: Path, data: Path, root: Path, html_out: Path) -> None:
@@ -153,35 +188,51 @@ def run_notebook(path: Path, data: Path, root: Path, html_out: Path) -> None:
     from nbclient.exceptions import CellExecutionError
     from nbconvert import HTMLExporter
 
-    IpcKernelManager = _ipc_kernel_manager()  # noqa: N806 - a class
+    socket_dir = tempfile.mkdtemp(prefix="analysis-kernel-")
+    IpcKernelManager = _ipc_kernel_manager(socket_dir)  # noqa: N806 - a class
     nb = nbformat.read(path, as_version=4)
     env_before = {k: os.environ.get(k) for k in (paths.DATA_ENV, paths.OUT_ENV)}
     os.environ[paths.DATA_ENV], os.environ[paths.OUT_ENV] = str(data), str(root)
+    client = NotebookClient(
+        nb,
+        timeout=NOTEBOOK_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(paths.ROOT)}},
+        kernel_manager_class=IpcKernelManager,
+    )
+
+    def signalled() -> bool:
+        # While a kernel runs, nbclient traps SIGINT and SIGTERM and only schedules a kernel cleanup:
+        # the build would carry on (or die on an AssertionError). Treat it as the interrupt it was.
+        return getattr(client, "_async_cleanup_kernel_future", None) is not None
+
     try:
-        client = NotebookClient(
-            nb,
-            timeout=NOTEBOOK_TIMEOUT_S,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(paths.ROOT)}},
-            kernel_manager_class=IpcKernelManager,
-        )
         client.execute()
     except CellExecutionError as err:
+        if signalled():
+            raise KeyboardInterrupt from err
         index = next(
             (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
             None,
         )
         where = f"cell {index}" if index is not None else "a cell"
-        first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-        raise NotebookError(f"notebook {path.name} failed in {where}: {first_line}") from err
+        raise NotebookError(f"notebook {path.name} failed in {where}: {err.ename}: {err.evalue}") from err
+    except Exception as err:
+        if signalled():
+            raise KeyboardInterrupt from err
+        raise
     finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)
         for key, value in env_before.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    if signalled():
+        raise KeyboardInterrupt
     exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
+    body = offline_html(body)
     html_out.parent.mkdir(parents=True, exist_ok=True)
     html_out.write_text(body, encoding="utf-8")
 

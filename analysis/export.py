@@ -67,5 +67,8 @@ def _clean(value):
     return value
 
 
-def write_json(data: dict, path: Path) -> None:
-    atomic_write_text(path, json.dumps(_clean(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+def write_json(data: dict, path: Path, script_safe: bool = False) -> None:
+    text = json.dumps(_clean(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if script_safe:  # JSON-LD is pasted into <script> elements: '</script>' or '<!--' must not appear
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    atomic_write_text(path, text)

@@ -121,7 +121,10 @@ def read_table(path: Path, resource: dict) -> tuple[ParsedTable | None, list[Pro
             starts.append(line)
             line = reader.line_num + 1
     except csv.Error as err:
-        return None, [Problem(name, reader.line_num, None, f"CSV syntax: {err}")]
+        # `line` is where the broken row starts (an unclosed quote swallows the lines after it);
+        # reader.line_num is only where the csv module gave up.
+        noticed = f" (noticed on line {reader.line_num})" if reader.line_num != line else ""
+        return None, [Problem(name, line, None, f"CSV syntax: {err}{noticed}; is a quote not closed?")]
 
     header, rows, lines = records[0], records[1:], starts[1:]
     expected = [f["name"] for f in resource["schema"]["fields"]]
@@ -216,6 +219,24 @@ def check_cells(name: str, table: ParsedTable, resource: dict) -> list[Problem]:
                 continue
             column = getattr(error, "field_name", None)
             problems.append(Problem(name, line, column, _describe(error, fields.get(column, {}))))
+    problems.extend(_check_integer_range(name, table, fields))
+    return problems
+
+
+INT64_MAX = 2**63 - 1
+
+
+def _check_integer_range(name: str, table: ParsedTable, fields: dict[str, dict]) -> list[Problem]:
+    """Table Schema integers are unbounded; the typed frames hold int64, which would wrap silently."""
+    problems = []
+    for column, field in fields.items():
+        if field.get("type") != "integer":
+            continue
+        index = table.header.index(column)
+        for row, line in zip(table.rows, table.lines, strict=True):
+            cell = row[index].strip()
+            if re.fullmatch(r"[+-]?[0-9]+", cell) and abs(int(cell)) > INT64_MAX:
+                problems.append(Problem(name, line, column, f"{short(cell)} is too large"))
     return problems
 
 

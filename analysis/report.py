@@ -23,7 +23,11 @@ from analysis.export import atomic_write_bytes
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
 SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
-MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Characters that mean something in HTML or Markdown become numeric character references: inert in
+# both, shown as themselves by every renderer (Python-Markdown for report.html, CommonMark/GitHub
+# for report.md). Backslash escapes are not portable: Python-Markdown keeps '\\~', and CommonMark
+# shows '&\\#x27;' (html.escape's entity with an escaped '#') literally.
+MD_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~"}
 MAX_CELL = 400  # characters of ledger text shown per table cell; the CSV keeps the rest
 
 
@@ -34,8 +38,7 @@ def md_text(value: object, limit: int | None = MAX_CELL) -> str:
     text = " ".join(str(value).split())  # no newlines: they would break tables
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = html.escape(text, quote=True)
-    return MD_SPECIALS.sub(r"\\\1", text)
+    return "".join(MD_ENTITIES.get(ch, ch) for ch in text)
 
 
 def md_links(urls: object, label: str = "source") -> str:

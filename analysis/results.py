@@ -202,7 +202,9 @@ def write(results: Results, out: Path) -> list[Path]:
         GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
         CLAIMREVIEW_FILE: lambda p: write_json(
-            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.rules.primary.describe()), p
+            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.rules.primary.describe()),
+            p,
+            script_safe=True,
         ),
     }
     for name, writer in files.items():

@@ -105,6 +105,15 @@ def load_rules(path: Path | None = None) -> Rules:
         raise DataError([Problem(path.name, None, None, message)]) from err
 
 
+def _date(section: dict, key: str, name: str) -> pd.Timestamp:
+    """A date setting, or a ValueError naming the setting (load_rules reports it as a DataError)."""
+    value = section[key]
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"[{name}] {key} = {value!r} is not a date (YYYY-MM-DD)") from err
+
+
 def _build(raw: dict, path: Path) -> Rules:
     s, p, g, n = raw["scope"], raw["primary"], raw["sensitivity"], raw["null_model"]
     scope = Scope(
@@ -141,13 +150,19 @@ def _build(raw: dict, path: Path) -> Rules:
                 occurrence_lookback_days=lookback,
             )
         )
+    if any(rule.window_days < 0 for rule in (primary, *grid)):
+        raise ValueError("window_days must be 0 or more")
+    # results.reconciliation parses these mid-run, after validation passed: check them up front.
+    reconciliation = dict(raw["reconciliation"])
+    for key in ("date_from", "date_to"):
+        _date(reconciliation, key, "reconciliation")
     if primary.rule_id not in {r.rule_id for r in grid}:
         grid.append(primary)  # the primary rule is always part of the sensitivity table
     return Rules(
         scope=scope,
         primary=primary,
         grid=tuple(grid),
-        reconciliation=dict(raw.get("reconciliation", {})),
+        reconciliation=reconciliation,
         reference_from=pd.Timestamp(n["reference_from"]),
         reference_to=pd.Timestamp(n["reference_to"]),
         accused_sides=tuple(n["accused_sides"]),
