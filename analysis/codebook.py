@@ -47,6 +47,26 @@ def columns_table(resource: dict) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
+def unconfirmed_rows(ledgers) -> str:
+    """Every row not fully verified, and every place without coordinates, listed from the data."""
+    lines = []
+    for file, frame, key in (
+        ("claims.csv", ledgers.claims, "claim_id"),
+        ("incidents.csv", ledgers.incidents, "incident_id"),
+        ("aggregate_counts.csv", ledgers.aggregates, "count_id"),
+    ):
+        pending = frame[frame["verification"] != "verified"]
+        listed = ", ".join(f"{row[key]} ({row['verification'].replace('_', ' ')})" for _, row in pending.iterrows())
+        lines.append(f"- `{file}`: {listed or 'none'}")
+    places = ledgers.places
+    missing = places.loc[places["latitude"].isna(), "place_id"].tolist()
+    lines.append(
+        f"- `places.csv`: {len(missing)} of {len(places)} places have no coordinates (no public source showing them "
+        f"could be read): {', '.join(missing) or 'none'}"
+    )
+    return "\n".join(lines)
+
+
 def generated_blocks(data_dir: Path) -> dict[str, str]:
     ledgers = load(data_dir)
     rules = load_rules(paths.rules_path(data_dir))
@@ -89,6 +109,7 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
             {"file": file, "rows": len(frame)} | {s: int(counts.get(s, 0)) if len(counts) else "" for s in statuses}
         )
     blocks["row-counts"] = markdown_table(pd.DataFrame(rows))
+    blocks["unconfirmed"] = unconfirmed_rows(ledgers)
     return blocks
 
 
