@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from analysis import paths
-from analysis.load import DataError, load
+from analysis.load import load
 from analysis.rules import load_rules
 
 STATE_FILE = ".build-state.json"
@@ -341,16 +341,3 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
         f"build finished in {time.perf_counter() - started:.1f} s: {paths.figures_dir(out)} and {paths.report_dir(out)}"
     )
     return 0
-
-
-def main() -> int:  # pragma: no cover - convenience for `python -m analysis.build`
-    try:
-        return build()
-    except DataError as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -24,8 +24,8 @@ import seaborn as sns  # noqa: E402
 
 from analysis import paths  # noqa: E402
 from analysis.export import atomic_write_bytes, atomic_write_text, write_csv  # noqa: E402
-from analysis.results import Results  # noqa: E402
-from analysis.rules import EVIDENCE_ORDER  # noqa: E402
+from analysis.results import Results, incident_governorates  # noqa: E402
+from analysis.rules import CLAIMANT_GROUP_NAMES, EVIDENCE_ORDER  # noqa: E402
 from analysis.stats import poisson_binomial_pmf  # noqa: E402
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -35,12 +35,6 @@ GROUP_COLOURS = {
     "other_russian_gov": OKABE_ITO[4],
     "russian_state_media": OKABE_ITO[1],
     "syrian_gov": OKABE_ITO[2],
-}
-GROUP_LABELS = {
-    "rcross": "RCROSS",
-    "other_russian_gov": "Other Russian government",
-    "russian_state_media": "Russian state media",
-    "syrian_gov": "Syrian government & state media",
 }
 EVIDENCE_COLOURS = {
     "confirmed": OKABE_ITO[7],
@@ -102,7 +96,7 @@ def timeline_campaign(results: Results) -> Figure:
     claims = _scored(results)
     incidents = results.ledgers.incidents
     start, end = rules.scope.date_from, rules.scope.date_to
-    groups = list(GROUP_LABELS)
+    groups = list(CLAIMANT_GROUP_NAMES)
     fig, ax = _new(8.5, 4.2)
     rows = []
     for y, group in enumerate(groups):
@@ -152,7 +146,7 @@ def timeline_campaign(results: Results) -> Figure:
                 "evidence_level": inc["evidence_level"],
             }
         )
-    ax.set_yticks(range(len(groups)), [GROUP_LABELS[g] for g in groups])
+    ax.set_yticks(range(len(groups)), [CLAIMANT_GROUP_NAMES[g] for g in groups])
     ax.set_ylim(-0.6, len(groups) - 0.2)
     ax.set_xlim(start - pd.Timedelta(days=3), end + pd.Timedelta(days=3))
     ax.xaxis.set_major_locator(mdates.MonthLocator())
@@ -180,8 +174,7 @@ def timeline_campaign(results: Results) -> Figure:
 def timeline_context(results: Results) -> Figure:
     incidents = results.ledgers.incidents.copy()
     rules = results.rules
-    gov = results.ledgers.places.set_index("place_id")["governorate"]
-    incidents["governorate"] = incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else "")
+    incidents["governorate"] = incident_governorates(incidents, results.ledgers.places)
     incidents["month"] = incidents["date_earliest"].dt.to_period("M").dt.to_timestamp()
     months = pd.date_range(rules.reference_from, rules.reference_to, freq="MS")
     counts = (
@@ -229,7 +222,9 @@ def timeline_context(results: Results) -> Figure:
 
 def claims_by_group_and_type(results: Results) -> Figure:
     claims = results.ledgers.claims
-    table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(list(GROUP_LABELS), fill_value=0)
+    table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(
+        list(CLAIMANT_GROUP_NAMES), fill_value=0
+    )
     types = [
         t
         for t in ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
@@ -240,7 +235,7 @@ def claims_by_group_and_type(results: Results) -> Figure:
     left = np.zeros(len(table))
     for i, kind in enumerate(types):
         ax.barh(
-            [GROUP_LABELS[g] for g in table.index],
+            [CLAIMANT_GROUP_NAMES[g] for g in table.index],
             table[kind],
             left=left,
             color=OKABE_ITO[i],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 KM_PER_DEG_LAT = 110.574
@@ -28,14 +27,3 @@ def grid_cells(lat, lon, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
     x = np.floor(np.asarray(lon, dtype=float) * KM_PER_DEG_LON_AT_35N / size).astype(np.int64)
     y = np.floor(np.asarray(lat, dtype=float) * KM_PER_DEG_LAT / size).astype(np.int64)
     return x, y
-
-
-def lookup(places: pd.DataFrame, name: str) -> pd.Series:
-    """Find a place by id, canonical name or any spelling variant (case-insensitive)."""
-    wanted = name.strip().casefold()
-    for _, row in places.iterrows():
-        names = [row["place_id"], row["name"], row.get("name_ar") or ""]
-        names += str(row.get("name_variants") or "").split(";")
-        if wanted in {n.strip().casefold() for n in names if isinstance(n, str) and n}:
-            return row
-    raise KeyError(f"no place named {name!r} in the gazetteer")

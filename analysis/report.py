@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.export import atomic_write_bytes
+from analysis.rules import CLAIMANT_GROUP_NAMES
 
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
@@ -62,16 +63,8 @@ def method(value: str) -> str:
     return {"clopper-pearson": "Clopper–Pearson", "wilson": "Wilson", "jeffreys": "Jeffreys"}.get(value, value)
 
 
-GROUP_NAMES = {
-    "rcross": "RCROSS",
-    "other_russian_gov": "other Russian government",
-    "russian_state_media": "Russian state media",
-    "syrian_gov": "Syrian government and state media",
-}
-
-
 def group(value: str) -> str:
-    return GROUP_NAMES.get(value, label(value))
+    return CLAIMANT_GROUP_NAMES.get(value, label(value))
 
 
 def label(value: str) -> str:

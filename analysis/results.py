@@ -96,11 +96,21 @@ def ledger_counts(claims: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def incident_governorates(incidents: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
+    """The governorate of each incident's first (main) place."""
+    gov = places.set_index("place_id")["governorate"]
+    return incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else None)
+
+
+def hits_by_claim(grid: pd.DataFrame) -> pd.Series:
+    """For each claim that materializes under some rule: how many rules of the grid make it a hit."""
+    hits = grid[grid["verdict"] == "materialized"]
+    return hits.groupby("claim_id")["rule_id"].count().rename("rules with a hit").sort_values(ascending=False)
+
+
 def incident_summary(ledgers: Ledgers, rules: Rules) -> dict:
     incidents = ledgers.incidents
-    gov = ledgers.places.set_index("place_id")["governorate"]
-    first_gov = incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else None)
-    nw = first_gov.isin(NW_GOVERNORATES)
+    nw = incident_governorates(incidents, ledgers.places).isin(NW_GOVERNORATES)
     in_campaign = (incidents["date_latest"] >= rules.scope.date_from) & (
         incidents["date_earliest"] <= rules.scope.date_to
     )

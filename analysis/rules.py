@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,13 @@ EVIDENCE_ORDER = ["disputed", "alleged_unverified", "credible_report", "confirme
 GEOGRAPHY_LEVELS = ["radius", "district", "governorate", "anywhere"]
 SHAPES = ["accused_side", "any"]
 STATED_FRAME = ["ignore", "replace"]
+# Display names of the claimant groups (codebook enum values), in the order figures and tables use.
+CLAIMANT_GROUP_NAMES = {
+    "rcross": "RCROSS",
+    "other_russian_gov": "Other Russian government",
+    "russian_state_media": "Russian state media",
+    "syrian_gov": "Syrian government & state media",
+}
 
 
 @dataclass(frozen=True)
@@ -169,7 +176,3 @@ def _build(raw: dict, path: Path) -> Rules:
         cumulative_series=tuple(tuple(ids) for ids in n.get("cumulative_series", [])),
         source=path,
     )
-
-
-def with_changes(rule: Rule, **changes) -> Rule:
-    return replace(rule, **changes)
