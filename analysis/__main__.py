@@ -57,7 +57,10 @@ def cmd_run(args) -> int:
 def cmd_build(args) -> int:
     from analysis import build
 
-    return build.build(data=args.data, out=args.out, force=args.force)
+    if args.list:
+        print(build.listing(args.data, args.out.resolve()))
+        return 0
+    return build.build(data=args.data, out=args.out, force=args.force, jobs=args.jobs, verbose=args.verbose)
 
 
 def cmd_codebook(args) -> int:
@@ -90,6 +93,9 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=paths.ROOT, help="folder to hold figures/ and report/ (default: the repository)"
     )
     p.add_argument("--force", action="store_true", help="rebuild every step even if its inputs did not change")
+    p.add_argument("--list", action="store_true", help="print the steps, their order and state; build nothing")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    p.add_argument("--verbose", action="store_true", help="also print how much work the build did")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("codebook", help="regenerate the generated tables in data/README.md")

@@ -1,8 +1,14 @@
-"""The main job: data -> key numbers -> executed notebooks (figures) -> report. Incremental, atomic.
+"""The main job as a pipeline: data -> results -> key numbers, notebooks (figures) -> report.
 
-* Incremental: each step records a hash of its inputs in report/.build-state.json (not tracked by
-  git); a step whose inputs are unchanged and whose outputs exist is skipped. Notebook N depends
-  on the data, the package and notebook N; the report on the key numbers, figures and templates.
+* Declared: `pipeline()` lists every step with what it reads (a digest of its inputs), what it
+  writes and how; one loop runs them. `python -m analysis build --list` prints the steps, their
+  order and their state (up to date / stale / missing).
+* Incremental and trusting nothing it did not make: report/.build-state.json (not tracked by git)
+  records, per step, the digest of its inputs and the hash of every file it wrote. A step runs
+  again when its inputs changed, or one of its files is missing or was changed by hand.
+* Computed once: the results are computed once and stored in .build-cache/ under the digest of
+  their inputs; the key-numbers and report steps and every notebook kernel load them from there.
+* Parallel: notebooks are independent of each other and run together, up to one per core.
 * Atomic: everything is built in a staging folder beside the outputs, then swapped in by renaming
   whole folders under a journal, with SIGINT/SIGTERM held off. A build interrupted at any point
   leaves the previous figures/ and report/ complete; a half-finished swap is completed on the
@@ -12,69 +18,26 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import sys
-import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
-from analysis.load import load
-from analysis.rules import load_rules
+from analysis import artifacts, paths
+from analysis.runner import NotebookError, NotebookJob, log, run_notebooks
 
 STATE_FILE = ".build-state.json"
 JOURNAL = ".build-commit.json"
 OUTPUT_DIRS = ("figures", "report")
-NOTEBOOK_TIMEOUT_S = 600
+STATE_VERSION = 2
 
-
-class NotebookError(RuntimeError):
-    pass
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
-class Step:
-    """Prints '[step] what ... done in 1.2 s' so progress is visible."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        log(f"[{self.name}] started")
-        return self
-
-    def __exit__(self, kind, value, tb):
-        if kind is None:
-            log(f"[{self.name}] done in {time.perf_counter() - self.start:.1f} s")
-        return False
-
-
-def digest(*items: Path | str) -> str:
-    """Content hash of files, folders (recursively, sorted) and literal strings."""
-    h = hashlib.sha256()
-    for item in items:
-        if isinstance(item, Path):
-            files = (
-                sorted(p for p in item.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-                if item.is_dir()
-                else [item]
-            )
-            for f in files:
-                if f.exists():
-                    h.update(f.name.encode())
-                    h.update(f.read_bytes())
-        else:
-            h.update(item.encode())
-    return h.hexdigest()
+__all__ = ["NotebookError", "build", "notebooks", "pipeline"]
 
 
 def notebooks() -> list[Path]:
@@ -148,188 +111,251 @@ def commit(out: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-# --- steps ---------------------------------------------------------------------------------------
+# --- the pipeline -----------------------------------------------------------------------------
 
 
-def _ipc_kernel_manager(socket_dir: str):
-    from jupyter_client.manager import KernelManager
+@dataclass
+class Context:
+    data: Path
+    out: Path  # the folder that holds figures/ and report/ (and .build-cache/)
+    root: Path  # where steps write: the staging folder during a build, `out` when listing
+    force: bool = False
 
-    class IpcKernelManager(KernelManager):
-        """Local sockets instead of TCP on localhost: no ports, no plaintext-TCP warning.
+    @property
+    def cache(self) -> Path:
+        return paths.cache_dir(self.out)
 
-        The sockets live in a private folder (absolute path): jupyter_client's default is the relative
-        path 'kernel-ipc-N' in the current folder, which two builds running at once share (they then
-        talk to each other's kernels) and which breaks when the build is not started from the
-        repository root (the kernel runs there, the client connects elsewhere).
-        """
-
-        def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=os.path.join(socket_dir, "kernel"), **kwargs)
-
-    return IpcKernelManager
+    def locate(self, relative: str) -> Path:
+        """Outputs are recorded relative to `out`; figures/ and report/ are written in `root`."""
+        return (self.out if relative.startswith(paths.CACHE_DIR) else self.root) / relative
 
 
-NOTEBOOK_CSP = (
-    '<meta http-equiv="Content-Security-Policy" '
-    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:\">"
-)
+@dataclass
+class Step:
+    name: str
+    after: tuple[str, ...]  # steps whose outputs this one reads
+    inputs: Callable[[Context], str]  # digest of everything it reads
+    outputs: Callable[[Context], list[str]]  # files it always writes (relative to out)
+    action: Callable[[Context], list[Path]] | None = None  # runs it; returns every file it wrote
+    notebook: Path | None = None  # notebook steps have no action: they run together, see run_notebooks
+    describe: str = ""
 
 
-def offline_html(body: str) -> str:
-    """Executed notebooks are read offline and hold ledger text: drop the template's CDN scripts
-    (require.js, MathJax; the notebooks use neither) and forbid every script and remote load."""
-    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', "", body)
-    return body.replace("<head>", "<head>\n" + NOTEBOOK_CSP, 1)
+def _results_step(ctx: Context) -> list[Path]:
+    from analysis import session
+
+    computed = session.results(ctx.data, use_artifact=not ctx.force)  # validates: DataError -> exit 2
+    return [artifacts.store_results(computed, ctx.cache, ctx.data)]
 
 
-def run_notebook(path: Path, data: Path, root: Path, html_out: Path) -> None:
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
+def _key_numbers_step(ctx: Context) -> list[Path]:
+    from analysis import results, session
 
-    socket_dir = tempfile.mkdtemp(prefix="analysis-kernel-")
-    IpcKernelManager = _ipc_kernel_manager(socket_dir)  # noqa: N806 - a class
-    nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in (paths.DATA_ENV, paths.OUT_ENV)}
-    os.environ[paths.DATA_ENV], os.environ[paths.OUT_ENV] = str(data), str(root)
-    client = NotebookClient(
-        nb,
-        timeout=NOTEBOOK_TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(paths.ROOT)}},
-        kernel_manager_class=IpcKernelManager,
-    )
+    return results.write(session.results(ctx.data), paths.report_dir(ctx.root))
 
-    def signalled() -> bool:
-        # While a kernel runs, nbclient traps SIGINT and SIGTERM and only schedules a kernel cleanup:
-        # the build would carry on (or die on an AssertionError). Treat it as the interrupt it was.
-        return getattr(client, "_async_cleanup_kernel_future", None) is not None
 
-    try:
-        client.execute()
-    except CellExecutionError as err:
-        if signalled():
-            raise KeyboardInterrupt from err
-        index = next(
-            (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
-            None,
+def _report_step(ctx: Context) -> list[Path]:
+    from analysis import figures, report, session
+
+    metas = figures.saved_figures(ctx.root)
+    claims = session.results(ctx.data).ledgers.claims
+    return report.write_report(ctx.root, claims, report.figure_index(metas))
+
+
+def _figure_files(ctx: Context) -> list[Path]:
+    return sorted(p for p in paths.figures_dir(ctx.root).rglob("*") if p.is_file())
+
+
+def pipeline(data: Path) -> list[Step]:
+    """Every step of a build, in an order that respects `after`."""
+    key = artifacts.results_key(data)
+    report_files = ("report.md", "report.html", "report.pdf")
+    steps = [
+        Step(
+            "results",
+            (),
+            lambda ctx: key,
+            lambda ctx: [f"{paths.CACHE_DIR}/{artifacts.results_path(ctx.cache, ctx.data).name}"],
+            _results_step,
+            describe="validate ledgers and rules, compute every number once",
+        ),
+        Step(
+            "key numbers",
+            ("results",),
+            lambda ctx: key,
+            lambda ctx: ["report/key_numbers.json"],
+            _key_numbers_step,
+            describe="machine tables in report/",
+        ),
+    ]
+    for nb in notebooks():
+        steps.append(
+            Step(
+                nb.stem,
+                ("results",),
+                lambda ctx, nb=nb: artifacts.digest(key, nb),
+                lambda ctx, nb=nb: [f"report/notebooks/{nb.stem}.html"],
+                notebook=nb,
+                describe=f"execute {nb.relative_to(paths.ROOT) if nb.is_relative_to(paths.ROOT) else nb}: figures",
+            )
         )
-        where = f"cell {index}" if index is not None else "a cell"
-        raise NotebookError(f"notebook {path.name} failed in {where}: {err.ename}: {err.evalue}") from err
-    except Exception as err:
-        if signalled():
-            raise KeyboardInterrupt from err
-        raise
-    finally:
-        shutil.rmtree(socket_dir, ignore_errors=True)
-        for key, value in env_before.items():
-            if value is None:
-                os.environ.pop(key, None)
+    steps.append(
+        Step(
+            "report",
+            ("key numbers", *(nb.stem for nb in notebooks())),
+            lambda ctx: artifacts.digest(key, paths.TEMPLATES_DIR, *_figure_files(ctx)),
+            lambda ctx: [f"report/{name}" for name in report_files],
+            _report_step,
+            describe="report.md, .html, .pdf from key numbers and figures",
+        )
+    )
+    return steps
+
+
+def status(step: Step, record: dict | None, ctx: Context) -> str:
+    """'missing' (never made, or a file gone), 'stale' (inputs or a file changed) or 'up to date'."""
+    if not record:
+        return "missing"
+    files = {**dict.fromkeys(step.outputs(ctx)), **record.get("outputs", {})}
+    if any(not ctx.locate(rel).is_file() for rel in files):
+        return "missing"
+    if record.get("inputs") != step.inputs(ctx):
+        return "stale"
+    if any(expected is None or artifacts.file_hash(ctx.locate(rel)) != expected for rel, expected in files.items()):
+        return "stale"
+    return "up to date"
+
+
+def _record(step: Step, ctx: Context, written: list[Path], inputs: str) -> dict:
+    files = {ctx.locate(rel) for rel in step.outputs(ctx)} | {Path(p) for p in written}
+    outputs = {}
+    for path in sorted(files):
+        path = path.resolve()
+        base = ctx.out if path.is_relative_to(ctx.cache) else ctx.root
+        outputs[str(path.relative_to(base.resolve()))] = artifacts.file_hash(path)
+    return {"inputs": inputs, "outputs": outputs}
+
+
+def read_state(out: Path) -> dict:
+    path = paths.report_dir(out) / STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state.get("steps", {}) if state.get("version") == STATE_VERSION else {}
+
+
+def listing(data: Path, out: Path) -> str:
+    """The DAG as text: each step, what it needs, its state, what it writes."""
+    ctx = Context(data, out, out)
+    state = read_state(out)
+    lines = []
+    for step in pipeline(data):
+        record = state.get(step.name)
+        files = sorted({*step.outputs(ctx), *(record or {}).get("outputs", {})})
+        lines.append(f"{step.name:<30} {status(step, record, ctx):<11} {step.describe}")
+        lines.append(f"    after: {', '.join(step.after) or '(the data folder)'}")
+        shown = files[:4] + ([f"... {len(files) - 4} more"] if len(files) > 4 else [])
+        lines.append(f"    writes: {', '.join(shown)}")
+    return "\n".join(lines)
+
+
+def _run_steps(steps: list[Step], ctx: Context, state: dict, jobs: int, work: Counter) -> dict:
+    """The loop: each step in order, skipped when up to date; notebook steps in a row run together."""
+    done: dict[str, dict] = {}
+    index = 0
+    while index < len(steps):
+        batch = [steps[index]]
+        if steps[index].notebook is not None:
+            while index + len(batch) < len(steps) and steps[index + len(batch)].notebook is not None:
+                batch.append(steps[index + len(batch)])
+        index += len(batch)
+        todo = []
+        for step in batch:
+            if not ctx.force and status(step, state.get(step.name), ctx) == "up to date":
+                log(f"[{step.name}] unchanged, skipped")
+                done[step.name] = state[step.name]
             else:
-                os.environ[key] = value
-    if signalled():
-        raise KeyboardInterrupt
-    exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    body = offline_html(body)
-    html_out.parent.mkdir(parents=True, exist_ok=True)
-    html_out.write_text(body, encoding="utf-8")
+                todo.append(step)
+        if not todo:
+            continue
+        if todo[0].notebook is None:
+            (step,) = todo
+            started = time.perf_counter()
+            log(f"[{step.name}] started")
+            written = step.action(ctx)
+            done[step.name] = _record(step, ctx, written, step.inputs(ctx))
+            if step.name == "report":
+                for path in written:
+                    log(f"  wrote {path.relative_to(ctx.root)}")
+            log(f"[{step.name}] done in {time.perf_counter() - started:.1f} s")
+            continue
+        report_dir = paths.report_dir(ctx.root)
+        nb_jobs = [
+            NotebookJob(s.notebook, ctx.data, ctx.root, report_dir / "notebooks" / f"{s.name}.html", ctx.cache)
+            for s in todo
+        ]
+        for s in todo:  # a notebook rewrites its figures: stale ones must not outlive a failed run
+            for rel in state.get(s.name, {}).get("outputs", {}):
+                ctx.locate(rel).unlink(missing_ok=True)
+        run_notebooks(nb_jobs, workers=jobs)
+        for s, job in zip(todo, nb_jobs, strict=True):
+            work.update(job.work)
+            done[s.name] = _record(s, ctx, [*job.written, job.html_out], s.inputs(ctx))
+    return done
 
 
-def build(data: Path | None = None, out: Path | None = None, force: bool = False) -> int:
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def build(
+    data: Path | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    verbose: bool = False,
+) -> int:
     data = Path(data or paths.DEFAULT_DATA_DIR).resolve()
     out = Path(out or paths.ROOT).resolve()
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     recover(out)
 
-    state_path = paths.report_dir(out) / STATE_FILE
-    state = {} if force or not state_path.exists() else json.loads(state_path.read_text(encoding="utf-8"))
-    package = Path(__file__).resolve().parent
-    data_hash = digest(
-        *(data / r for r in ("claims.csv", "incidents.csv", "places.csv", "aggregate_counts.csv")),
-        paths.rules_path(data),
-        paths.schema_path(),
-    )
-    results_key = digest(data_hash, package)
-    wanted: dict[str, str] = {"data": data_hash, "results": results_key}
+    state = {} if force else read_state(out)
+    steps = pipeline(data)
+    if not force and all(status(s, state.get(s.name), Context(data, out, out)) == "up to date" for s in steps):
+        log(f"nothing to do: outputs are up to date ({time.perf_counter() - started:.1f} s)")
+        return 0
 
-    if state.get("data") == data_hash:
-        log("[validate] these exact ledgers were validated by the last build, skipped")
-    else:
-        with Step("validate"):
-            load(data)  # DataError propagates: exit 2 before anything is touched
-            load_rules(paths.rules_path(data))
-    cache: dict = {}
+    from analysis import session
 
-    def ledgers():
-        if "ledgers" not in cache:
-            cache["ledgers"] = load(data)
-        return cache["ledgers"]
-
-    for nb in notebooks():
-        wanted[f"notebook:{nb.name}"] = digest(results_key, nb)
-
+    session.configure(data_dir=data, out_dir=out, cache_dir=paths.cache_dir(out))
+    session.WORK.clear()
     staging = out / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    work: Counter = Counter()
     try:
         for d in OUTPUT_DIRS:  # start from the current outputs so skipped steps keep theirs
             if (out / d).exists():
                 shutil.copytree(out / d, staging / d, symlinks=True)
             else:
                 (staging / d).mkdir()
-        report_dir = paths.report_dir(staging)
-        changed = False
-
-        if state.get("results") != results_key or not (report_dir / "key_numbers.json").exists():
-            with Step("key numbers"):
-                from analysis import results
-
-                computed = results.compute(ledgers(), load_rules(paths.rules_path(data)))
-                results.write(computed, report_dir)
-                changed = True
-        else:
-            log("[key numbers] unchanged, skipped")
-
-        for nb in notebooks():
-            name = f"notebook:{nb.name}"
-            html_path = report_dir / "notebooks" / nb.with_suffix(".html").name
-            if state.get(name) == wanted[name] and html_path.exists():
-                log(f"[{nb.stem}] unchanged, skipped")
-                continue
-            with Step(nb.stem):
-                run_notebook(nb, data, staging, html_path)
-            changed = True
-
-        from analysis import figures, report
-
-        metas = figures.saved_figures(staging)
-        report_key = digest(results_key, paths.TEMPLATES_DIR, *(paths.figures_dir(staging).glob("*.png")))
-        wanted["report"] = report_key
-        if state.get("report") != report_key or not (report_dir / "report.pdf").exists():
-            with Step("report"):
-                written = report.write_report(staging, ledgers().claims, report.figure_index(metas))
-                for path in written:
-                    log(f"  wrote {path.relative_to(staging)}")
-            changed = True
-        else:
-            log("[report] unchanged, skipped")
-
-        if not changed and state == wanted:
-            shutil.rmtree(staging, ignore_errors=True)
-            log(f"nothing to do: outputs are up to date ({time.perf_counter() - started:.1f} s)")
-            return 0
-        (report_dir / STATE_FILE).write_text(json.dumps(wanted, indent=1, sort_keys=True), encoding="utf-8")
-        with Step("swap outputs into place"):
-            commit(out, staging)
+        ctx = Context(data, out, staging, force)
+        done = _run_steps(steps, ctx, state, jobs or default_jobs(), work)
+        text = json.dumps({"version": STATE_VERSION, "steps": done}, indent=1, sort_keys=True)
+        (paths.report_dir(staging) / STATE_FILE).write_text(text, encoding="utf-8")
+        log("[swap outputs into place] started")
+        commit(out, staging)
+        log("[swap outputs into place] done")
         if out == paths.ROOT and data == paths.DEFAULT_DATA_DIR.resolve():
-            with Step("README headline and codebook tables"):
-                from analysis import codebook, readme
+            log("[README headline and codebook tables] started")
+            from analysis import codebook, readme
 
-                readme.write_readme(paths.report_dir(out))
-                codebook.write_codebook(data)
+            readme.write_readme(paths.report_dir(out))
+            codebook.write_codebook(data)
+            log("[README headline and codebook tables] done")
     except NotebookError as err:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {err}; previous outputs left intact", file=sys.stderr)
@@ -337,6 +363,12 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        session.configure()
+    if verbose:
+        work.update(session.work_done())
+        counts = ", ".join(f"{name}: {count}" for name, count in sorted(work.items()))
+        log(f"work done by this build (build process and notebook kernels): {counts or 'none'}")
     log(
         f"build finished in {time.perf_counter() - started:.1f} s: {paths.figures_dir(out)} and {paths.report_dir(out)}"
     )

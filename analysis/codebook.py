@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths, textblocks
+from analysis import paths, session, textblocks
 from analysis.export import atomic_write_text
-from analysis.load import load, resources
+from analysis.load import resources
 from analysis.results import ledger_counts, reconciliation
-from analysis.rules import load_rules
 
 CODEBOOK = "README.md"
 
@@ -68,8 +67,8 @@ def unconfirmed_rows(ledgers) -> str:
 
 
 def generated_blocks(data_dir: Path) -> dict[str, str]:
-    ledgers = load(data_dir)
-    rules = load_rules(paths.rules_path(data_dir))
+    ledgers = session.ledgers(data_dir)  # the build's: validated once per process
+    rules = session.rules(data_dir)
     blocks = {f"columns-{name}": columns_table(res) for name, res in resources().items()}
     blocks["counts-by-month"] = markdown_table(ledger_counts(ledgers.claims))
     rec = reconciliation(ledgers.claims, rules)

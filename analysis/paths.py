@@ -1,8 +1,9 @@
 """Every path the project uses, anchored at the repository root.
 
-Notebooks never build paths themselves: they ask this module. The build points notebooks at
-another data folder or output folder through two environment variables, so the same notebook
-serves the shipped campaign and any other one.
+Notebooks never build paths themselves: they ask this module. The build hands each notebook its
+data folder and output folder explicitly (`session.configure`, in a parameters cell it injects), so
+the same notebook serves the shipped campaign and any other one. A user may also point a Lab
+session elsewhere with the two environment variables below.
 """
 
 from __future__ import annotations
@@ -26,14 +27,31 @@ RULES_FILE = "rules.toml"
 DATAPACKAGE_FILE = "datapackage.json"
 
 
+CACHE_DIR = ".build-cache"
+
+# Set by `use` (the build's parameters cell); None falls back to the environment, then the defaults.
+_chosen: dict[str, Path | None] = {"data": None, "out": None}
+
+
+def use(data: Path | str | None = None, out: Path | str | None = None) -> None:
+    """Point this process at a data folder and an output root (None: back to the defaults)."""
+    _chosen["data"] = Path(data).resolve() if data else None
+    _chosen["out"] = Path(out).resolve() if out else None
+
+
 def data_dir() -> Path:
-    """The ledger folder: $ANALYSIS_DATA_DIR when the build sets it, else data/."""
-    return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
+    """The ledger folder: the one given to `use`, else $ANALYSIS_DATA_DIR, else data/."""
+    return _chosen["data"] or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
 
 
 def out_root() -> Path:
-    """The folder that holds figures/ and report/: $ANALYSIS_OUT_DIR, else the repository."""
-    return Path(os.environ.get(OUT_ENV) or ROOT).resolve()
+    """The folder that holds figures/ and report/: given to `use`, else $ANALYSIS_OUT_DIR, else the repository."""
+    return _chosen["out"] or Path(os.environ.get(OUT_ENV) or ROOT).resolve()
+
+
+def cache_dir(root: Path | None = None) -> Path:
+    """Build artifacts that are not outputs (the computed results), beside figures/ and report/."""
+    return (root or out_root()) / CACHE_DIR
 
 
 def figures_dir(root: Path | None = None) -> Path:

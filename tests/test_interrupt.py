@@ -1,10 +1,11 @@
 """Hardening: a build interrupted at any point leaves the previous figures/ and report/ complete.
 
-A complete build is made first (module fixture, ~70 s). Three copies of it are then hit, in
+A complete build is made first (module fixture, ~50 s). Three copies of it are then hit, in
 parallel, by `python -m analysis build --force` runs that receive SIGINT, SIGTERM or SIGKILL at
-three points (POINTS: 2 s after start, 4 s into the first notebook, 3 s into the second; about
-2, 10 and 25 s) -- one signal per copy, the three points one after another in the same copy, so
-leftovers of one interrupted run meet the next. After every run the previous outputs must be
+three points (POINTS), each the moment the build prints a line saying it got there: validation
+started, the first notebook's kernel running cells, the second notebook's kernel running cells.
+No point depends on how fast the machine is. One signal per copy, the three points one after another in
+the same copy, so leftovers of one interrupted run meet the next. After every run the previous outputs must be
 byte-identical, no kernel may be left running, and a following build must succeed and leave no
 .staging-* or journal behind. SIGINT and SIGTERM must also stop the build, cleanly, even while a notebook
 runs (nbclient traps both signals; the build turns that into an interrupt). A notebook that fails (a failing cell injected into a
@@ -40,12 +41,13 @@ from analysis import build, paths
 
 pytestmark = pytest.mark.slow
 ROOT = paths.ROOT
-# Where to interrupt: (line the build prints first or None for the start, seconds after it).
+# Where to interrupt: the line the build prints on getting there; the signal follows at once.
 POINTS = {
-    "startup": (None, 2.0),  # imports, validation
-    "first notebook": ("[01-claims-ledger] started", 4.0),  # a kernel executing cells
-    "second notebook": ("[02-incidents-and-base-rates] started", 3.0),  # one notebook staged already
+    "startup": "[results] started",  # imports done, ledgers being validated
+    "first notebook": "[01-claims-ledger] kernel ready, running cells",  # a kernel executing cells
+    "second notebook": "[02-incidents-and-base-rates] kernel ready, running cells",  # another notebook done or running
 }
+MARKER_TIMEOUT_S = 600
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGKILL": signal.SIGKILL}
 # SIGTERM: killed by the default action, or a clean exit after handling it (130 or 143).
 EXPECTED_EXIT = {"SIGINT": {130}, "SIGTERM": {-signal.SIGTERM, 130, 143}, "SIGKILL": {-signal.SIGKILL}}
@@ -142,7 +144,7 @@ class Run:
 
 
 def interrupt(project: Path, out: Path, name: str, point: str, before: dict[str, bytes], logs: Path) -> Run:
-    marker, extra = POINTS[point]
+    marker = POINTS[point]
     record = Run(name, point)
     ids_before = dir_ids(out)
     stdout_path, stderr_path = logs / f"{name}-{point}.out", logs / f"{name}-{point}.err"
@@ -151,9 +153,9 @@ def interrupt(project: Path, out: Path, name: str, point: str, before: dict[str,
         proc = subprocess.Popen(
             build_command(out, "--force"), cwd=project, stdout=stdout, stderr=stderr, start_new_session=True
         )
-        while marker and marker not in stdout_path.read_text() and proc.poll() is None:
-            time.sleep(0.1)
-        time.sleep(extra)
+        deadline = started + MARKER_TIMEOUT_S
+        while marker not in stdout_path.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # polling for the line, not a guess at how long a step takes
         record.elapsed = time.monotonic() - started
         record.finished_before_signal = proc.poll() is not None
         steps = [line for line in stdout_path.read_text().splitlines() if line.startswith("[")]
