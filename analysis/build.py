@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,12 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import artifacts, paths
-from analysis.runner import NotebookError, NotebookJob, log, run_notebooks
+from analysis.runner import STOP, NotebookError, NotebookJob, log, run_notebooks
 
 STATE_FILE = ".build-state.json"
 JOURNAL = ".build-commit.json"
 OUTPUT_DIRS = ("figures", "report")
 STATE_VERSION = 2
+# What the last build did, in this process and its notebook kernels (printed by --verbose).
+LAST_WORK: Counter = Counter()
 
 __all__ = ["NotebookError", "build", "notebooks", "pipeline"]
 
@@ -99,10 +102,42 @@ def _process_alive(pid_text: str) -> bool:
     return True
 
 
+def _note_signal(signum, frame) -> None:
+    """SIGINT/SIGTERM during a build: note it; the build stops at the next step boundary.
+
+    Raising KeyboardInterrupt from the handler (Python's default for SIGINT) is not reliable: when
+    the signal lands while a finalizer (__del__) runs, Python prints the exception as "ignored"
+    and the build carries on to completion. The build checks the flag itself instead.
+    """
+    STOP.set()
+
+
+def stop_if_signalled() -> None:
+    if STOP.is_set():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def signals_noted():
+    """While the build runs: signals set STOP (see _note_signal) instead of raising anywhere."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    STOP.clear()
+    previous = {sig: signal.signal(sig, _note_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def commit(out: Path, staging: Path) -> None:
     moves = _moves(out, staging)
     journal = out / JOURNAL
     with signals_held():
+        if STOP.is_set() or {signal.SIGINT, signal.SIGTERM} & signal.sigpending():
+            raise KeyboardInterrupt  # a signal came in: no swap (it is delivered when unblocked)
         tmp = journal.with_suffix(".tmp")
         tmp.write_text(json.dumps({"moves": moves, "staging": str(staging)}), encoding="utf-8")
         os.replace(tmp, journal)
@@ -271,6 +306,7 @@ def _run_steps(steps: list[Step], ctx: Context, state: dict, jobs: int, work: Co
                 batch.append(steps[index + len(batch)])
         index += len(batch)
         todo = []
+        stop_if_signalled()
         for step in batch:
             if not ctx.force and status(step, state.get(step.name), ctx) == "up to date":
                 log(f"[{step.name}] unchanged, skipped")
@@ -316,8 +352,18 @@ def build(
     jobs: int | None = None,
     verbose: bool = False,
 ) -> int:
-    data = Path(data or paths.DEFAULT_DATA_DIR).resolve()
-    out = Path(out or paths.ROOT).resolve()
+    """Run every step that is not up to date, in staging; swap the outputs in. 0, or 1 if a notebook fails."""
+    with signals_noted():
+        code = _build(Path(data or paths.DEFAULT_DATA_DIR).resolve(), Path(out or paths.ROOT).resolve(), force, jobs)
+        stop_if_signalled()
+    if verbose and code == 0:
+        counts = ", ".join(f"{name}: {count}" for name, count in sorted(LAST_WORK.items()))
+        log(f"work done by this build (build process and notebook kernels): {counts or 'none'}")
+    return code
+
+
+def _build(data: Path, out: Path, force: bool, jobs: int | None) -> int:
+    LAST_WORK.clear()
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     recover(out)
@@ -347,6 +393,7 @@ def build(
         text = json.dumps({"version": STATE_VERSION, "steps": done}, indent=1, sort_keys=True)
         (paths.report_dir(staging) / STATE_FILE).write_text(text, encoding="utf-8")
         log("[swap outputs into place] started")
+        stop_if_signalled()
         commit(out, staging)
         log("[swap outputs into place] done")
         if out == paths.ROOT and data == paths.DEFAULT_DATA_DIR.resolve():
@@ -364,11 +411,9 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        session.configure()
-    if verbose:
         work.update(session.work_done())
-        counts = ", ".join(f"{name}: {count}" for name, count in sorted(work.items()))
-        log(f"work done by this build (build process and notebook kernels): {counts or 'none'}")
+        LAST_WORK.update(work)
+        session.configure()
     log(
         f"build finished in {time.perf_counter() - started:.1f} s: {paths.figures_dir(out)} and {paths.report_dir(out)}"
     )

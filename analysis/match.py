@@ -7,6 +7,7 @@ grows as (n + m) log m plus the number of true candidates, never n x m.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,10 @@ NO_CELL = np.int64(-1)  # key of incident places without coordinates (real cells
 NEIGHBOURS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
 VERDICTS = ["materialized", "not_materialized", "not_assessable", "out_of_scope"]
+# Streaming (candidate_chunks): candidate pairs held at once, and the bounds of a slice of claims.
+PAIR_BUDGET = 2_000_000
+FIRST_CHUNK_CLAIMS = 2_000
+MAX_CHUNK_CLAIMS = 500_000
 
 
 def _days(values: pd.Series) -> np.ndarray:
@@ -147,9 +152,38 @@ def _codes(*columns: pd.Series) -> list[np.ndarray]:
 
 def candidate_pairs(prep: Prepared, rule: Rule) -> pd.DataFrame:
     """Every (claim place, incident place) pair in time and in place, before evidence and shape."""
-    cp, ip = prep.claim_places, prep.incident_places
+    start, end = claim_windows(prep.claims, rule)
+    return _pairs(prep, rule, prep.claim_places, start, end)
+
+
+def candidate_chunks(prep: Prepared, rule: Rule, budget: int = PAIR_BUDGET) -> Iterator[pd.DataFrame]:
+    """candidate_pairs in consecutive slices of claims, each of about `budget` pairs: together the
+    same rows in the same order, but never all in memory at once.
+
+    The slice size follows the pairs per claim of the slice before (the first slice is small), so
+    a geography that gives hundreds of candidates per claim ('anywhere') takes fewer claims at a time.
+    """
+    start, end = claim_windows(prep.claims, rule)
+    cp = prep.claim_places
+    rows = cp["row"].to_numpy()
+    if len(rows) and np.any(rows[1:] < rows[:-1]):  # prepare() keeps claim order; a caller may not
+        cp = cp.iloc[np.argsort(rows, kind="stable")]
+        rows = cp["row"].to_numpy()
+    n_claims, first, size = len(prep.claims), 0, FIRST_CHUNK_CLAIMS
+    while first < n_claims:
+        last = min(n_claims, first + size)
+        lo, hi = np.searchsorted(rows, [first, last])
+        pairs = _pairs(prep, rule, cp.iloc[lo:hi], start, end)
+        yield pairs
+        per_claim = max(len(pairs), 1) / (last - first)
+        size = int(min(max(budget / per_claim, FIRST_CHUNK_CLAIMS), MAX_CHUNK_CLAIMS))
+        first = last
+
+
+def _pairs(prep: Prepared, rule: Rule, cp: pd.DataFrame, start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
+    """candidate_pairs for the claim places `cp` (a slice of prep.claim_places); windows precomputed."""
+    ip = prep.incident_places
     claims = prep.claims
-    start, end = claim_windows(claims, rule)
     c_start = start[cp["row"].to_numpy()]
     c_end = end[cp["row"].to_numpy()]
     usable = ~np.isnan(c_start) & ~np.isnan(c_end) & claims["assessable"].to_numpy()[cp["row"].to_numpy()]
@@ -246,9 +280,11 @@ def qualifying(pairs: pd.DataFrame, prep: Prepared, rule: Rule) -> np.ndarray:
     return ok
 
 
-def _joined_ids(pairs: pd.DataFrame, passes: np.ndarray, prep: Prepared, n_claims: int) -> np.ndarray:
+def _joined_ids(
+    pairs: pd.DataFrame, passes: np.ndarray, prep: Prepared, n_claims: int, out: np.ndarray | None = None
+) -> np.ndarray:
     """';'-joined ids of the qualifying incidents of each claim (pairs arrive sorted by claim)."""
-    out = np.full(n_claims, "", dtype=object)
+    out = np.full(n_claims, "", dtype=object) if out is None else out
     if not passes.any():
         return out
     rows = pairs["claim_row"].to_numpy(dtype=np.int64)[passes]
@@ -286,11 +322,15 @@ def _candidate_text(pairs: pd.DataFrame, prep: Prepared, passes: np.ndarray, rul
 def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per claim: the verdict under `rule`, the incidents considered and why."""
     claims = prep.claims
-    pairs = candidate_pairs(prep, rule) if pairs is None else pairs
-    passes = qualifying(pairs, prep, rule)
-    hit_rows = np.unique(pairs["claim_row"].to_numpy(dtype=np.int64)[passes])
+    if pairs is None and explain:
+        pairs = candidate_pairs(prep, rule)
     hit = np.zeros(len(claims), bool)
-    hit[hit_rows] = True
+    matched = np.full(len(claims), "", dtype=object)
+    # Without explanations the pairs are only needed claim by claim: stream them (bounded memory).
+    for chunk in [pairs] if pairs is not None else candidate_chunks(prep, rule):
+        passes = qualifying(chunk, prep, rule)
+        hit[chunk["claim_row"].to_numpy(dtype=np.int64)[passes]] = True
+        _joined_ids(chunk, passes, prep, len(claims), out=matched)
 
     verdict = np.where(
         ~claims["in_scope"],
@@ -307,9 +347,10 @@ def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFra
             "verdict": verdict,
         }
     )
-    out["matched_incidents"] = _joined_ids(pairs, passes, prep, len(claims))
+    out["matched_incidents"] = matched
     if not explain:
         return out
+    passes = qualifying(pairs, prep, rule)
 
     start, end = claim_windows(claims, rule)
     text = _candidate_text(pairs, prep, passes, rule)

@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ from analysis import paths
 NOTEBOOK_TIMEOUT_S = 600
 PARAMETERS_TAG = "injected-parameters"
 REPORT_TAG = "injected-report"
+
+
+# Set when SIGINT or SIGTERM arrives during a build; the build stops at the next step boundary.
+STOP = threading.Event()
 
 
 class NotebookError(RuntimeError):
@@ -176,6 +181,7 @@ async def _run_all(jobs: list[NotebookJob], workers: int) -> None:
     interrupted = asyncio.Event()
 
     def on_signal() -> None:
+        STOP.set()
         if interrupted.is_set():
             return  # the first signal is already stopping everything; let that finish
         interrupted.set()
@@ -183,15 +189,17 @@ async def _run_all(jobs: list[NotebookJob], workers: int) -> None:
             if task is not main:
                 task.cancel()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
         loop.add_signal_handler(sig, on_signal)
     try:
         gate = asyncio.Semaphore(workers)
         outcomes = await asyncio.gather(*(_run_one(job, gate, interrupted) for job in jobs), return_exceptions=True)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig, handler in previous.items():
             loop.remove_signal_handler(sig)
-    if interrupted.is_set():
+            signal.signal(sig, handler)  # asyncio would leave the default handlers, not the build's
+    if interrupted.is_set() or STOP.is_set():
         raise KeyboardInterrupt
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
