@@ -40,6 +40,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix analysis tests benchmarks
 
 benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_match.py
 
 clean:

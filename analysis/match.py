@@ -153,17 +153,24 @@ def _codes(*columns: pd.Series) -> list[np.ndarray]:
 def candidate_pairs(prep: Prepared, rule: Rule) -> pd.DataFrame:
     """Every (claim place, incident place) pair in time and in place, before evidence and shape."""
     start, end = claim_windows(prep.claims, rule)
-    return _pairs(prep, rule, prep.claim_places, start, end)
+    return _pairs(prep, rule, prep.claim_places, prep.incident_places, start, end)
 
 
-def candidate_chunks(prep: Prepared, rule: Rule, budget: int = PAIR_BUDGET) -> Iterator[pd.DataFrame]:
+def candidate_chunks(
+    prep: Prepared, rule: Rule, budget: int = PAIR_BUDGET, qualifying_only: bool = False
+) -> Iterator[pd.DataFrame]:
     """candidate_pairs in consecutive slices of claims, each of about `budget` pairs: together the
     same rows in the same order, but never all in memory at once.
 
     The slice size follows the pairs per claim of the slice before (the first slice is small), so
     a geography that gives hundreds of candidates per claim ('anywhere') takes fewer claims at a time.
+    qualifying_only: only the pairs that pass the rule's evidence bar and shape, as (claim_row,
+    incident_row) alone -- what a verdict needs, found by joining the qualifying incidents only.
     """
     start, end = claim_windows(prep.claims, rule)
+    ip = prep.incident_places
+    if qualifying_only:
+        ip = ip[_qualifying_incidents(prep, rule)[ip["row"].to_numpy()]]
     cp = prep.claim_places
     rows = cp["row"].to_numpy()
     if len(rows) and np.any(rows[1:] < rows[:-1]):  # prepare() keeps claim order; a caller may not
@@ -173,16 +180,24 @@ def candidate_chunks(prep: Prepared, rule: Rule, budget: int = PAIR_BUDGET) -> I
     while first < n_claims:
         last = min(n_claims, first + size)
         lo, hi = np.searchsorted(rows, [first, last])
-        pairs = _pairs(prep, rule, cp.iloc[lo:hi], start, end)
+        pairs = _pairs(prep, rule, cp.iloc[lo:hi], ip, start, end, light=qualifying_only)
         yield pairs
         per_claim = max(len(pairs), 1) / (last - first)
         size = int(min(max(budget / per_claim, FIRST_CHUNK_CLAIMS), MAX_CHUNK_CLAIMS))
         first = last
 
 
-def _pairs(prep: Prepared, rule: Rule, cp: pd.DataFrame, start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
-    """candidate_pairs for the claim places `cp` (a slice of prep.claim_places); windows precomputed."""
-    ip = prep.incident_places
+def _pairs(
+    prep: Prepared,
+    rule: Rule,
+    cp: pd.DataFrame,
+    ip: pd.DataFrame,
+    start: np.ndarray,
+    end: np.ndarray,
+    light: bool = False,
+) -> pd.DataFrame:
+    """candidate_pairs of the claim places `cp` and incident places `ip` (slices of prep's);
+    windows precomputed. light: only claim_row and incident_row, one row per pair, sorted."""
     claims = prep.claims
     c_start = start[cp["row"].to_numpy()]
     c_end = end[cp["row"].to_numpy()]
@@ -227,7 +242,7 @@ def _pairs(prep: Prepared, rule: Rule, cp: pd.DataFrame, start: np.ndarray, end:
             ci, ii = ci[keep], ii[keep]
         found_c.append(ci)
         found_i.append(ii)
-        found_level.append(np.full(len(ci), level, dtype=object))
+        found_level.append(None if light else np.full(len(ci), level, dtype=object))
         if level == "radius" and (~i_point).any():
             # An incident place without coordinates cannot be measured: compare it by district.
             rows = np.flatnonzero(mask)
@@ -238,14 +253,20 @@ def _pairs(prep: Prepared, rule: Rule, cp: pd.DataFrame, start: np.ndarray, end:
             ci, ii = _interval_join(c_key, c_start[rows], c_end[rows], i_key, i_first, i_last)
             found_c.append(rows[ci])
             found_i.append(ii)
-            found_level.append(np.full(len(ci), "district", dtype=object))
+            found_level.append(None if light else np.full(len(ci), "district", dtype=object))
 
     if not found_c:
-        return pd.DataFrame(columns=["claim_row", "incident_row", "distance_km", "days_after", "level"])
+        columns = ["claim_row", "incident_row"] + ([] if light else ["distance_km", "days_after", "level"])
+        return pd.DataFrame({c: np.empty(0, np.int64) for c in columns} if light else None, columns=columns)
     ci, ii = np.concatenate(found_c), np.concatenate(found_i)
-    levels_found = np.concatenate(found_level)
     claim_row = cp["row"].to_numpy()[ci]
     incident_row = ip["row"].to_numpy()[ii]
+    if light:  # which (claim, incident) pairs, no matter through which place: one sort of one key
+        stride = np.int64(len(prep.incidents) + 1)
+        pair_key = np.sort(claim_row.astype(np.int64) * stride + incident_row)  # (np.unique hashes: slower)
+        pair_key = pair_key[np.diff(pair_key, prepend=-1) != 0]  # keys are >= 0
+        return pd.DataFrame({"claim_row": pair_key // stride, "incident_row": pair_key % stride})
+    levels_found = np.concatenate(found_level)
     distance = haversine_km(
         cp["latitude"].to_numpy()[ci],
         cp["longitude"].to_numpy()[ci],
@@ -270,14 +291,18 @@ def _pairs(prep: Prepared, rule: Rule, cp: pd.DataFrame, start: np.ndarray, end:
     )
 
 
+def _qualifying_incidents(prep: Prepared, rule: Rule) -> np.ndarray:
+    """Which incidents pass the rule's evidence bar and shape (one flag per incident row)."""
+    incidents = prep.incidents
+    ok = incidents["evidence_level"].isin(rule.evidence_levels()).to_numpy().copy()
+    if rule.shape == "accused_side":
+        ok &= incidents["accused_side"].to_numpy(dtype=bool)
+    return ok
+
+
 def qualifying(pairs: pd.DataFrame, prep: Prepared, rule: Rule) -> np.ndarray:
     """Which candidate pairs pass the rule's evidence bar and shape."""
-    incidents = prep.incidents
-    rows = pairs["incident_row"].to_numpy(dtype=np.int64)
-    ok = incidents["evidence_level"].isin(rule.evidence_levels()).to_numpy()[rows]
-    if rule.shape == "accused_side":
-        ok &= incidents["accused_side"].to_numpy()[rows]
-    return ok
+    return _qualifying_incidents(prep, rule)[pairs["incident_row"].to_numpy(dtype=np.int64)]
 
 
 def _joined_ids(
@@ -289,11 +314,14 @@ def _joined_ids(
         return out
     rows = pairs["claim_row"].to_numpy(dtype=np.int64)[passes]
     ids = prep.incidents["incident_id"].to_numpy(dtype=object)[pairs["incident_row"].to_numpy(dtype=np.int64)[passes]]
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    ends = np.r_[starts[1:], len(rows)]
-    id_list = ids.tolist()
-    for start, end in zip(starts, ends, strict=True):
-        out[rows[start]] = ";".join(id_list[start:end])
+    last_of_claim = np.r_[rows[1:] != rows[:-1], True]
+    # One join and one split in C instead of a join per claim: ids are followed by ';' inside a
+    # claim and by a NUL (which no id contains: the codebook's id pattern) after its last one.
+    separators = np.full(len(ids), ";", dtype=object)  # object, not str: numpy strips trailing NULs
+    separators[last_of_claim] = "\0"
+    pieces = np.empty(2 * len(ids), dtype=object)
+    pieces[0::2], pieces[1::2] = ids, separators
+    out[rows[last_of_claim]] = "".join(pieces.tolist()).split("\0")[:-1]
     return out
 
 
@@ -326,8 +354,9 @@ def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFra
         pairs = candidate_pairs(prep, rule)
     hit = np.zeros(len(claims), bool)
     matched = np.full(len(claims), "", dtype=object)
-    # Without explanations the pairs are only needed claim by claim: stream them (bounded memory).
-    for chunk in [pairs] if pairs is not None else candidate_chunks(prep, rule):
+    # Without explanations only the qualifying pairs matter, claim by claim: stream them (bounded memory).
+    chunks = [pairs] if pairs is not None else candidate_chunks(prep, rule, qualifying_only=True)
+    for chunk in chunks:
         passes = qualifying(chunk, prep, rule)
         hit[chunk["claim_row"].to_numpy(dtype=np.int64)[passes]] = True
         _joined_ids(chunk, passes, prep, len(claims), out=matched)

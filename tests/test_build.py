@@ -37,7 +37,7 @@ def tracked_outputs() -> list[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("build")
-    result = run_build("--data", str(paths.DEFAULT_DATA_DIR), "--out", str(out))
+    result = run_build("--data", str(paths.DEFAULT_DATA_DIR), "--out", str(out), "--verbose")
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 
@@ -107,3 +107,33 @@ def test_build_for_another_folder_leaves_repository_outputs_alone(built):
         ["git", "status", "--porcelain", "figures", "report", "README.md"], cwd=ROOT, capture_output=True, text=True
     )
     assert status.stdout.strip() == "", status.stdout
+
+
+def test_a_build_validates_and_computes_once(built):
+    """Build process and five kernels together: the kernels load the build's results."""
+    _, result = built
+    counts = next(line for line in result.stdout.splitlines() if line.startswith("work done by this build"))
+    assert "ledgers validated: 1," in counts and "rules parsed: 1" in counts and "results computed: 1," in counts
+    assert f"results loaded from the build's artifact: {len(list(paths.NOTEBOOKS_DIR.glob('[0-9]*.ipynb')))}" in counts
+
+
+def test_edited_or_deleted_figure_reruns_its_notebook(built):
+    out, _ = built
+    figure = out / "figures" / "05-hits-vs-null.png"
+    original = figure.read_bytes()
+    with figure.open("ab") as handle:  # e.g. a cell re-run by hand wrote into the build's outputs
+        handle.write(b"x")
+    listing = run_build("--out", str(out), "--list")
+    assert listing.returncode == 0, listing.stderr
+    assert any(line.startswith("04-accuracy") and " stale " in line for line in listing.stdout.splitlines())
+    result = run_build("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "[04-accuracy] started" in result.stdout and "[03-matching] unchanged, skipped" in result.stdout
+    assert figure.read_bytes() == original
+
+    for path in (out / "figures").rglob("05-hits-vs-null.*"):
+        path.unlink()
+    result = run_build("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "[04-accuracy] started" in result.stdout
+    assert figure.read_bytes() == original
