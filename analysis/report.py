@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -144,8 +145,27 @@ def embed_fonts(css: str, text: str) -> str:
     return FONT_URL.sub(inline, css)
 
 
+def _mark_rtl_cells(body: str) -> str:
+    """Give a table cell whose text starts in a right-to-left script (its first strong character is
+    Arabic or Hebrew) dir="rtl", so an Arabic key phrase reads from the right and a leading number
+    stays at its start. This is HTML's dir="auto" resolved at build time: WeasyPrint implements
+    neither dir="auto" nor unicode-bidi: plaintext."""
+
+    def mark(match: re.Match) -> str:
+        for char in html.unescape(re.sub(r"<[^>]*>", "", match.group(2))):
+            direction = unicodedata.bidirectional(char)
+            if direction in ("R", "AL"):
+                return f'<td dir="rtl"{match.group(1)}>{match.group(2)}</td>'
+            if direction == "L":
+                break
+        return match.group(0)
+
+    return re.sub(r"<td([^>]*)>(.*?)</td>", mark, body, flags=re.S)
+
+
 def render_html(markdown_text: str, figures_dir: Path, title: str) -> str:
     body = markdown.markdown(markdown_text, extensions=["tables", "toc", "attr_list"], output_format="html")
+    body = _mark_rtl_cells(body)
     css = embed_fonts((paths.TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8"), html.unescape(body) + title)
     body = _embed_images(body, figures_dir)
     # No scripts at all: a strict Content-Security-Policy makes any injected script inert too.

@@ -149,13 +149,41 @@ RENDER = textwrap.dedent(
     from analysis import figures, paths, report
     from analysis.load import load
 
-    root = Path(sys.argv[1])
+    root, sample = Path(sys.argv[1]), Path(sys.argv[2])
     for name in ("report", "figures"):
         shutil.copytree(paths.ROOT / name, root / name)
     metas = figures.saved_figures(root)
     report.write_report(root, load(paths.DEFAULT_DATA_DIR).claims, report.figure_index(metas))
+    html = report.render_html(sample.read_text(encoding="utf-8"), root / "figures", "scripts")
+    sample.with_suffix(".pdf").write_bytes(report.render_pdf(html))
     """
 )
+
+
+def scripts_sample() -> str:
+    """Every non-English key phrase and every Arabic place name of the ledgers, plain, italic and bold:
+    the report's appendix may show any of them (the committed report need not hold them yet)."""
+    import pandas as pd
+
+    from analysis import report
+
+    claims = pd.read_csv(paths.DEFAULT_DATA_DIR / "claims.csv", dtype=str, keep_default_na=False)
+    places = pd.read_csv(paths.DEFAULT_DATA_DIR / "places.csv", dtype=str, keep_default_na=False)
+    phrases = [*claims.loc[claims.key_phrase_language != "en", "key_phrase"], *places.name_ar]
+    rows = [f"| {report.md_text(p)} | *{report.md_text(p)}* | **{report.md_text(p)}** |" for p in phrases if p]
+    return "| plain | italic | bold |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory) -> tuple[Path, bytes]:
+    """The scripts sample, rendered in this process (the machine's fontconfig as pytest found it)."""
+    from analysis import report
+
+    markdown = tmp_path_factory.mktemp("sample") / "sample.md"
+    markdown.write_text(scripts_sample(), encoding="utf-8")
+    return markdown, report.render_pdf(
+        report.render_html(markdown.read_text(encoding="utf-8"), markdown.parent, "scripts")
+    )
 
 
 def fontconfig_file(tmp: Path, font_dir: Path) -> Path:
@@ -183,9 +211,10 @@ FONT_SETS = ("the machine's fonts", "only the DejaVu folder", "an empty font fol
 
 
 @pytest.mark.parametrize("font_set", FONT_SETS)
-def test_report_is_byte_identical_whatever_the_machine_has(font_set, tmp_path):
+def test_report_is_byte_identical_whatever_the_machine_has(font_set, tmp_path, sample_pdf):
     """The report step alone (key numbers, figures and data as committed), rendered in a fresh process
-    under the machine's fontconfig, one limited to one folder, or to an empty one: committed bytes."""
+    under the machine's fontconfig, one limited to one folder, or to an empty one: committed bytes.
+    Likewise the Arabic, Cyrillic and Latin key phrases of the ledgers, against this process's PDF."""
     env = dict(os.environ)
     if font_set != FONT_SETS[0]:
         folder = DEJAVU_DIR if font_set == FONT_SETS[1] else tmp_path / "no-fonts"
@@ -194,12 +223,27 @@ def test_report_is_byte_identical_whatever_the_machine_has(font_set, tmp_path):
         folder.mkdir(exist_ok=True)
         env["FONTCONFIG_FILE"] = str(fontconfig_file(tmp_path, folder))
     out = tmp_path / "out"
+    (tmp_path / "sample.md").write_bytes(sample_pdf[0].read_bytes())
     result = subprocess.run(
-        [sys.executable, "-c", RENDER, str(out)], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", RENDER, str(out), str(tmp_path / "sample.md")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     committed = paths.report_dir()
     different = [n for n in REPORT_FILES if (out / "report" / n).read_bytes() != (committed / n).read_bytes()]
     assert not different, f"{font_set}: {different} differ from the committed report (run `make report` and commit)"
-    embedded = embedded_fonts((out / "report" / "report.pdf").read_bytes())
-    assert embedded and all(name.startswith(("Report-Sans", "Report-Mono")) for name in embedded), embedded
+    assert (tmp_path / "sample.pdf").read_bytes() == sample_pdf[1], f"{font_set}: the key phrases render differently"
+    for pdf in (out / "report" / "report.pdf", tmp_path / "sample.pdf"):
+        embedded = embedded_fonts(pdf.read_bytes())
+        assert embedded and all(name.startswith(("Report-Sans", "Report-Mono")) for name in embedded), embedded
+
+
+def test_right_to_left_cells_are_marked_for_the_pdf():
+    from analysis import report
+
+    table = "| phrase | note |\n| --- | --- |\n| 8 شاحنات من الرتل | lorries |\n| Idlib إدلب | *إدلب* |\n"
+    cells = re.findall(r"<td[^>]*>", report.render_html(table, Path("figures"), "rtl"))
+    assert cells == ['<td dir="rtl">', "<td>", "<td>", '<td dir="rtl">']
