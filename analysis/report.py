@@ -8,10 +8,16 @@ Markdown and HTML, and a source becomes a link only when it is an http(s) URL.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
+import io
 import json
+import os
 import re
+import tempfile
+import unicodedata
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import markdown
@@ -29,6 +35,11 @@ SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
 # for report.md). Backslash escapes are not portable: Python-Markdown keeps '\\~', and CommonMark
 # shows '&\\#x27;' (html.escape's entity with an escaped '#') literally.
 MD_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~"}
+# report.css refers to the shipped fonts as url("fonts/NAME.ttf"), relative to the templates folder.
+FONT_URL = re.compile(r'url\("(fonts/[\w.-]+\.ttf)"\)')
+# Kept in every font subset whatever the text: printable ASCII (page numbers, generated counters) and
+# the list markers browsers and WeasyPrint draw as text (disc, circle, square).
+ALWAYS_IN_FONTS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u2022\u25e6\u25aa"
 MAX_CELL = 400  # characters of ledger text shown per table cell; the CSV keeps the rest
 
 
@@ -106,23 +117,104 @@ def _embed_images(html_text: str, figures_dir: Path) -> str:
     return re.sub(r'(src=)"\.\./figures/([\w.-]+\.png)"', inline, html_text)
 
 
+def font_subset(path: Path, text: str) -> bytes:
+    """The font file reduced to the glyphs `text` needs, OpenType layout kept (Arabic joining forms,
+    ligatures, kerning), as WOFF2. Deterministic: no timestamp is updated, and FontForge's own
+    timestamp table (FFTM) is dropped. Hinting is dropped too: it nearly doubles the size and
+    neither the PDF nor a browser needs it."""
+    from fontTools import subset  # comes with weasyprint
+
+    options = subset.Options(flavor="woff2", layout_features=["*"], recalc_timestamp=False, hinting=False)
+    options.drop_tables += ["FFTM"]
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + ALWAYS_IN_FONTS)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    return buffer.getvalue()
+
+
+def embed_fonts(css: str, text: str) -> str:
+    """Replace each url("fonts/X.ttf") of the stylesheet with X subset to `text`, as a data: URI."""
+
+    def inline(match: re.Match) -> str:
+        data = base64.b64encode(font_subset(paths.TEMPLATES_DIR / match.group(1), text)).decode("ascii")
+        return f'url("data:font/woff2;base64,{data}") format("woff2")'
+
+    return FONT_URL.sub(inline, css)
+
+
+def _mark_rtl_cells(body: str) -> str:
+    """Give a table cell whose text starts in a right-to-left script (its first strong character is
+    Arabic or Hebrew) dir="rtl", so an Arabic key phrase reads from the right and a leading number
+    stays at its start. This is HTML's dir="auto" resolved at build time: WeasyPrint implements
+    neither dir="auto" nor unicode-bidi: plaintext."""
+
+    def mark(match: re.Match) -> str:
+        for char in html.unescape(re.sub(r"<[^>]*>", "", match.group(2))):
+            direction = unicodedata.bidirectional(char)
+            if direction in ("R", "AL"):
+                return f'<td dir="rtl"{match.group(1)}>{match.group(2)}</td>'
+            if direction == "L":
+                break
+        return match.group(0)
+
+    return re.sub(r"<td([^>]*)>(.*?)</td>", mark, body, flags=re.S)
+
+
 def render_html(markdown_text: str, figures_dir: Path, title: str) -> str:
     body = markdown.markdown(markdown_text, extensions=["tables", "toc", "attr_list"], output_format="html")
+    body = _mark_rtl_cells(body)
+    css = embed_fonts((paths.TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8"), html.unescape(body) + title)
     body = _embed_images(body, figures_dir)
-    css = (paths.TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8")
     # No scripts at all: a strict Content-Security-Policy makes any injected script inert too.
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'\">\n"
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
         f"<style>\n{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 
-def render_pdf(html_text: str) -> bytes:
-    import weasyprint  # heavy import, only for the PDF step
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
 
-    return weasyprint.HTML(string=html_text).write_pdf()
+
+@contextlib.contextmanager
+def report_fontconfig():
+    """fontconfig, as WeasyPrint reads it, limited to the shipped fonts folder and to no system rules.
+
+    The HTML's @font-face fonts are the ones used; but WeasyPrint starts from the system's fontconfig,
+    whose fonts would fill in any glyph they lack and whose rules (conf.d: synthetic italics, aliases)
+    differ between machines and change the PDF's bytes. A private config file (FONTCONFIG_FILE is read
+    each time WeasyPrint builds its font configuration) leaves nothing of the machine's.
+    """
+    with tempfile.TemporaryDirectory(prefix="report-fontconfig-") as tmp:
+        config = Path(tmp) / "fonts.conf"
+        fonts, cache = xml_escape(str(paths.TEMPLATES_DIR / "fonts")), xml_escape(str(Path(tmp) / "cache"))
+        config.write_text(FONTCONFIG.format(fonts=fonts, cache=cache), encoding="utf-8")
+        saved = {key: os.environ.pop(key, None) for key in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")}
+        os.environ["FONTCONFIG_FILE"] = str(config)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def render_pdf(html_text: str) -> bytes:
+    """The PDF of the standalone HTML, drawn only with the fonts it embeds (report.css: @font-face,
+    no generic family) under report_fontconfig(): its bytes do not depend on the machine's fonts."""
+    with report_fontconfig():
+        import weasyprint  # heavy import, only for the PDF step
+
+        return weasyprint.HTML(string=html_text).write_pdf()
 
 
 def write_report(root: Path, claims: pd.DataFrame, figures: list[dict]) -> list[Path]:
