@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis import paths, textblocks
+from analysis import paths, textblocks, wording
 from analysis.export import atomic_write_text
 from analysis.report import pct
 
@@ -13,16 +13,27 @@ README = paths.ROOT / "README.md"
 
 
 def headline(key: dict) -> str:
-    null, rec, sens = key["null_model"], key["reconciliation"], key["sensitivity"]
+    null, sens = key["null_model"], key["sensitivity"]
+    names = key["campaign"]["claimant_groups"]
+    counts = "".join(f" {published_count_clause(c, names)}" for c in key["published_counts"])
+    accusations = wording.plural(key["claims_total"], "accusation")
     return (
         f"**{key['hits']} of {key['claims_assessable']}** dated predictions of a staged or imminent chemical attack "
         f"were followed by a documented chemical incident (95% CI {pct(key['ci_low'])}–{pct(key['ci_high'])}, "
         f"Clopper–Pearson), under the primary rule: {key['rule']['text']}.\n"
         f"Chance alone would give about {null['expected_hits']:.1f} hits; {null['verdict_text']}.\n"
-        f"{sens['rules_with_hits']} of {sens['rules']} alternative rules give any hit (at most "
-        f"{sens['max_hits']} of {sens['max_hits_n']}). Ledger: {key['claims_total']} accusations "
-        f"({rec['ours_total']} meet our reading of Bellingcat's criteria; Bellingcat counted {rec['published_total']})."
+        f"{wording.alternative_rules_sentence(sens['rules'], sens['rules_with_hits'], sens['max_hits'], sens['max_hits_n'])}"
+        f" Ledger: {accusations}.{counts}"
     )
+
+
+def published_count_clause(count: dict, names: dict[str, str]) -> str:
+    """A published count beside ours, never without where it was read and how rows were mapped."""
+    ours = f"{count['ours_total']} of our rows meet our reading of {count['source']}'s criteria"
+    if count["total"] is None:
+        return f"{ours}."
+    mapped = "an inference, not a row-by-row match" if count["mapping"] == "inference" else "matched row by row"
+    return f"{ours}; {count['source']} counted {count['total']}, read in {count['read_via']} ({mapped})."
 
 
 def write_readme(report_dir: Path, readme: Path = README) -> Path:
