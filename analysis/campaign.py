@@ -60,9 +60,11 @@ class PublishedCount:
     filters: dict[str, str]  # claims.csv column -> value a row must have to be counted
     total: int | None
     by_group: dict[str, int]  # claimant_group -> published count
+    notes: str = ""  # anything else the report should say about it (why counts differ, where)
 
     def as_dict(self) -> dict:
         return {
+            "notes": self.notes,
             "source": self.source,
             "title": self.title,
             "date": self.date,
@@ -152,6 +154,7 @@ def _count(raw: dict, campaign: dict, where: str) -> PublishedCount:
         filters=filters,
         total=int(raw["total"]) if "total" in raw else None,
         by_group=by_group,
+        notes=str(raw.get("notes", "")),
     )
 
 

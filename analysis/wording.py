@@ -78,7 +78,7 @@ def ledger_sentence(total: int, campaign: dict) -> str:
 def scored_sentence(in_scope: int, assessable: int) -> str:
     """'32 of them are predictions in scope; 32 are dated well enough to score.'"""
     if in_scope == 0:
-        return "None of them is a *prediction* in scope, so no prediction is scored."
+        return "No claim among them is a *prediction* in scope, so no prediction is scored."
     verb = "is a *prediction*" if in_scope == 1 else "are *predictions*"
     dated = "is dated" if assessable == 1 else "are dated"
     if assessable == in_scope:
@@ -88,11 +88,26 @@ def scored_sentence(in_scope: int, assessable: int) -> str:
     return f"{in_scope} of them {verb} in scope; {rest}."
 
 
-def chance_sentence(observed: int, p_at_most: float) -> str:
-    """The probability of the observed count or fewer, worded for zero ('no hits') and for more."""
+def were(hits: int, n: int, noun: str) -> str:
+    """After 'HITS of N': the noun agrees with N, the verb with HITS ('1 of 6 predictions was')."""
+    return f"{noun if n == 1 else noun + 's'} {'was' if hits == 1 else 'were'}"
+
+
+def the_count(hits: int) -> str:
+    return "a zero" if hits == 0 else "the observed count"
+
+
+def probability(p: float) -> str:
+    return "below 0.01" if p < 0.005 else f"{p:.2f}"
+
+
+def chance_sentence(observed: int, expected: float, p_at_most: float, p_at_least: float) -> str:
+    """The chance of a count as extreme as the one observed, on the side it lies of the expectation."""
     if observed == 0:
-        return f"the probability of seeing no hits is {p_at_most:.2f}"
-    return f"the probability of seeing {plural(observed, 'hit')} or fewer is {p_at_most:.2f}"
+        return f"the probability of seeing no hits is {probability(p_at_most)}"
+    if observed > expected:
+        return f"the probability of seeing {plural(observed, 'hit')} or more is {probability(p_at_least)}"
+    return f"the probability of seeing {plural(observed, 'hit')} or fewer is {probability(p_at_most)}"
 
 
 def _incident_list(ids: list[str], levels: list[str]) -> str:
@@ -121,10 +136,11 @@ def region_total_sentence(in_region: int, total: int, region: str) -> str:
 def strictest_bar_sentence(strictest: str | None, primary_bar: str, evidence_order: list[str]) -> str:
     """Which evidence bar first lets a prediction materialize, compared with the primary rule's.
 
-    evidence_order runs weakest to strongest.
+    evidence_order runs weakest to strongest. Empty when no rule gives a hit (the sentence before
+    already says so).
     """
     if strictest is None:
-        return "No rule in the grid makes any prediction materialize, whatever the evidence bar."
+        return ""
     shown = strictest.replace("_", " ")
     if evidence_order.index(strictest) < evidence_order.index(primary_bar):
         return f"No prediction materializes unless the evidence bar is lowered to *{shown}*."
@@ -135,10 +151,15 @@ def strictest_bar_sentence(strictest: str | None, primary_bar: str, evidence_ord
     )
 
 
+def then(first: str, second: str, joiner: str = "\n  ") -> str:
+    """Two sentences on their own lines, leaving out an empty one."""
+    return joiner.join(part for part in (first, second) if part)
+
+
 def sensitivity_sentence(rules: int, with_hits: int, max_hits: int, max_n: int, rule_id: str, incidents: str) -> str:
     """How many grid rules give any hit, and what the most generous gives (incidents: escaped, joined)."""
     if with_hits == 0:
-        return f"None of the {rules} rules in the sensitivity grid produces a hit."
+        return f"No rule of the {rules} in the sensitivity grid produces a hit."
     verb = "produces" if with_hits == 1 else "produce"
     detail = f"; incidents matched: {incidents}" if incidents else ""
     return (
@@ -237,9 +258,10 @@ def reconciliation_paragraph(count: dict, names: dict[str, str]) -> str:
     failing = count["ledger_failing_filters"]
     if failing:
         whole += f"; {failing} of them {'fails' if failing == 1 else 'fail'} the criteria other than the period"
+    notes = f" {count['notes']}" if count.get("notes") else ""
     return (
         f"{count['source']}'s publication{title}{when} {said}; we read this number in {link}. {how}: {ours}. "
-        f"{whole}. Why the counts differ is explained in `data/README.md`; we did not force them to match."
+        f"{whole}.{notes} We did not force the counts to match."
     )
 
 
@@ -284,6 +306,6 @@ def anywhere(country: str) -> str:
 def alternative_rules_sentence(rules: int, with_hits: int, max_hits: int, max_n: int) -> str:
     """README form: '72 of 576 alternative rules give any hit (at most 27 of 32).'"""
     if with_hits == 0:
-        return f"None of {rules} alternative rules gives any hit."
+        return f"No rule of {rules} alternatives gives any hit."
     verb = "gives" if with_hits == 1 else "give"
     return f"{with_hits} of {rules} alternative rules {verb} any hit (at most {max_hits} of {max_n})."

@@ -72,7 +72,7 @@ def test_report_title_and_ledger_sentence_without_declaration():
 @pytest.mark.parametrize(
     ("in_scope", "assessable", "expected"),
     [
-        (0, 0, "None of them is a *prediction* in scope, so no prediction is scored."),
+        (0, 0, "No claim among them is a *prediction* in scope, so no prediction is scored."),
         (1, 1, "1 of them is a *prediction* in scope; it is dated well enough to score."),
         (1, 0, "1 of them is a *prediction* in scope; 0 are dated well enough to score."),
         (34, 32, "34 of them are *predictions* in scope; 32 are dated well enough to score."),
@@ -84,10 +84,17 @@ def test_scored_sentence(in_scope, assessable, expected):
     assert wording.scored_sentence(in_scope, assessable) == expected
 
 
-def test_chance_sentence():
-    assert wording.chance_sentence(0, 0.1532) == "the probability of seeing no hits is 0.15"
-    assert wording.chance_sentence(1, 0.5) == "the probability of seeing 1 hit or fewer is 0.50"
-    assert wording.chance_sentence(3, 0.9) == "the probability of seeing 3 hits or fewer is 0.90"
+def test_chance_sentence_looks_at_the_tail_the_count_is_in():
+    assert wording.chance_sentence(0, 1.8, 0.1532, 1.0) == "the probability of seeing no hits is 0.15"
+    assert wording.chance_sentence(1, 1.8, 0.5, 0.8) == "the probability of seeing 1 hit or fewer is 0.50"
+    assert wording.chance_sentence(3, 0.4, 1.0, 0.002) == "the probability of seeing 3 hits or more is below 0.01"
+    assert wording.chance_sentence(2, 0.4, 1.0, 0.06) == "the probability of seeing 2 hits or more is 0.06"
+
+
+def test_then_leaves_out_empty_sentences():
+    assert wording.then("A.", "B.") == "A.\n  B."
+    assert wording.then("A.", "") == "A."
+    assert wording.then("", "B.", "\n") == "B."
 
 
 def test_in_period_sentence_never_calls_a_list_the_only_one():
@@ -118,13 +125,13 @@ def test_strictest_bar_sentence_is_true_for_every_pair(primary, strictest):
     # "lowered" only when the strictest bar with hits is weaker than the primary rule's own bar.
     assert lowered == (strictest is not None and EVIDENCE_ORDER.index(strictest) < EVIDENCE_ORDER.index(primary))
     if strictest is None:
-        assert text.startswith("No rule in the grid")
+        assert text == ""
 
 
 def test_sensitivity_sentences():
     assert (
         wording.sensitivity_sentence(576, 0, 0, 32, "r", "")
-        == "None of the 576 rules in the sensitivity grid produces a hit."
+        == "No rule of the 576 in the sensitivity grid produces a hit."
     )
     one = wording.sensitivity_sentence(4, 1, 2, 5, "r1", "I1")
     assert (
@@ -137,7 +144,7 @@ def test_sensitivity_sentences():
     assert wording.grid_hits_sentence(7, 3, 5) == "7 rules give any hit, at most 3 of 5."
     assert wording.occurrence_rules_sentence(0, 0) == "No report that an attack occurred is in scope."
     assert wording.occurrence_rules_sentence(1, 2) == "Reports that an attack occurred are matched under 1 rule."
-    assert wording.alternative_rules_sentence(9, 0, 0, 3) == "None of 9 alternative rules gives any hit."
+    assert wording.alternative_rules_sentence(9, 0, 0, 3) == "No rule of 9 alternatives gives any hit."
     assert wording.alternative_rules_sentence(9, 1, 1, 3) == "1 of 9 alternative rules gives any hit (at most 1 of 3)."
 
 
@@ -205,3 +212,12 @@ def test_bodies_list_and_anywhere():
     assert wording.bodies_list(["A", "B", "C", "D", "E"]) == "A, B, C and 2 others"
     assert wording.anywhere("") == "anywhere"
     assert wording.anywhere("Chad") == "anywhere in Chad"
+
+
+def test_were_and_the_count():
+    assert wording.were(0, 32, "prediction") == "predictions were"
+    assert wording.were(1, 6, "prediction") == "predictions was"
+    assert wording.were(1, 1, "prediction") == "prediction was"
+    assert wording.were(0, 0, "prediction") == "predictions were"
+    assert wording.the_count(0) == "a zero"
+    assert wording.the_count(2) == "the observed count"
