@@ -41,3 +41,48 @@ def write_readme(report_dir: Path, readme: Path = README) -> Path:
     text = readme.read_text(encoding="utf-8")
     atomic_write_text(readme, textblocks.fill(text, {"headline": headline(key)}, readme.name))
     return readme
+
+
+# What the headline states, as (label, path into key_numbers.json); compared between builds.
+HEADLINE_FIELDS = [
+    ("hits", ("hits",)),
+    ("dated predictions scored", ("claims_assessable",)),
+    ("accusations in the ledger", ("claims_total",)),
+    ("claims out of scope", ("claims_out_of_scope",)),
+    ("CI upper bound", ("ci_high",)),
+    ("expected hits by chance", ("null_model", "expected_hits")),
+    ("alternative rules with a hit", ("sensitivity", "rules_with_hits")),
+    ("most hits under any rule", ("sensitivity", "max_hits")),
+]
+
+
+def _get(key: dict, path: tuple[str, ...]):
+    for part in path:
+        key = key.get(part) if isinstance(key, dict) else None
+    return key
+
+
+def headline_changes(previous: dict | None, current: dict) -> list[str]:
+    """Lines saying what changed in the headline's numbers since the last build (none: nothing)."""
+    if previous is None:
+        return []
+    lines = []
+    for label, path in HEADLINE_FIELDS:
+        old, new = _get(previous, path), _get(current, path)
+        if old != new:
+            shown = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in (old, new)]
+            lines.append(f"headline changed: {label} {shown[0]} -> {shown[1]}")
+    return lines
+
+
+def build_messages(ledgers, previous_key_file: Path, current: dict) -> list[str]:
+    """What a build should print after computing the key numbers: claims outside the declared
+    period (usually date typos) and the headline numbers that changed since the previous build.
+
+    build.py calls this in its key-numbers step with the key_numbers.json of the outputs it is
+    about to replace, and prints each line.
+    """
+    from analysis.campaign import scope_warnings
+
+    previous = json.loads(previous_key_file.read_text(encoding="utf-8")) if Path(previous_key_file).exists() else None
+    return [f"warning: {line}" for line in scope_warnings(ledgers)] + headline_changes(previous, current)

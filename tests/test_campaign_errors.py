@@ -88,3 +88,22 @@ def test_rules_toml_syntax_error_position_is_parsed_on_every_python(tmp_path):
         problem = toml_problem(tmp_path / "rules.toml", err)
     assert str(problem).startswith("rules.toml:2:")
     assert "(at line" not in str(problem)
+
+
+def test_build_messages_name_out_of_period_claims_and_headline_changes(tmp_path):
+    import json
+
+    from analysis import readme
+    from analysis.load import load
+
+    data = copy_data(tmp_path / "data")
+    for column in ("date_made", "date_earliest", "date_latest"):
+        edit_cell(data / "claims.csv", "C05", column, "2018-06-26")
+    previous = tmp_path / "key_numbers.json"
+    previous.write_text(json.dumps({"hits": 0, "claims_assessable": 32, "claims_total": 39}), encoding="utf-8")
+    current = {"hits": 0, "claims_assessable": 31, "claims_total": 39}
+    lines = readme.build_messages(load(data), previous, current)
+    assert any(line.startswith("warning: claims.csv:") and "C05 is dated 2018-06-26" in line for line in lines)
+    assert "headline changed: dated predictions scored 32 -> 31" in lines
+    assert not any("hits" in line for line in lines if line.startswith("headline changed"))
+    assert readme.build_messages(load(data), tmp_path / "absent.json", current)[1:] == []
