@@ -309,3 +309,14 @@ def alternative_rules_sentence(rules: int, with_hits: int, max_hits: int, max_n:
         return f"No rule of {rules} alternatives gives any hit."
     verb = "gives" if with_hits == 1 else "give"
     return f"{with_hits} of {rules} alternative rules {verb} any hit (at most {max_hits} of {max_n})."
+
+
+def other_campaigns_sentence(others: list[dict]) -> str:
+    """When the folder declares several campaigns: which ones this report does not describe."""
+    if not others:
+        return ""
+    titles = join_words(
+        [f"*{c['title']}* ({period_span(c['period_from'], c['period_to'])})" for c in others]
+    )
+    more = "one more campaign" if len(others) == 1 else f"{len(others)} more campaigns"
+    return f"The data folder declares {more}, {titles}; this report describes the first one only."

@@ -108,12 +108,12 @@ CASES = {
 }
 
 
-def render(folder: Path, out: Path) -> tuple[dict, str, str]:
+def render(folder: Path, out: Path) -> tuple[dict, str, str, results.Results]:
     ledgers = load(folder)
     computed = results.compute(ledgers, load_rules(folder / "rules.toml"))
     results.write(computed, out)
     key = json.loads((out / results.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
-    return key, report.render_markdown(key, out, ledgers.claims, []), readme.headline(key)
+    return key, report.render_markdown(key, out, ledgers.claims, []), readme.headline(key), computed
 
 
 def summary_paragraph(text: str) -> str:
@@ -137,7 +137,7 @@ def rendered(tmp_path_factory):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_generated_campaign_report_is_true_for_its_numbers(rendered, case):
-    key, text, headline = rendered(case)
+    key, text, headline, _ = rendered(case)
     expected_hits = {"none": 0, "some": None, "all": key["claims_assessable"]}[CASES[case]["hits"]]
     if expected_hits is not None:
         assert key["hits"] == expected_hits
@@ -174,7 +174,7 @@ def test_generated_campaign_report_is_true_for_its_numbers(rendered, case):
 def test_summary_paragraphs_for_the_closing_note(rendered, capsys):
     """Prints the summary for no, some and all hits (quoted in the issue's closing note)."""
     for case in ("no-hits-one-incident-4-months", "some-hits-many-incidents-2-years", "all-hits-1-month"):
-        _, text, _ = rendered(case)
+        _, text, _, _ = rendered(case)
         with capsys.disabled():
             print(f"\n--- {case}\n{summary_paragraph(text)}")
 
@@ -201,3 +201,39 @@ def test_second_example_campaign_builds_end_to_end(tmp_path):
     assert (out / "figures" / "01-timeline.png").exists()
     assert "Interior Ministry" in text and "anywhere in Exampleland" in text
     assert (out / "report" / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("case", "unit"),
+    [
+        ("no-hits-no-incidents-1-month", "days"),
+        ("no-hits-one-incident-4-months", "months"),
+        ("all-hits-many-incidents-4-years-undeclared", "months"),
+    ],
+)
+def test_timeline_fits_the_period(rendered, case, unit):
+    import matplotlib.dates as mdates
+
+    from analysis import figures
+
+    key, _, _, computed = rendered(case)
+    figure = figures.timeline_campaign(computed)
+    try:
+        ax = figure.figure.axes[0]
+        assert f"marked in {unit}" in figure.alt and figure.stem == "01-timeline"
+        start, end = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert 2 <= len(ticks) <= 16, len(ticks)  # readable: neither one tick nor a smear
+        assert start <= pd.Timestamp(key["campaign"]["period_from"]) and end >= pd.Timestamp(
+            key["campaign"]["period_to"]
+        )
+        groups = [t.get_text() for t in ax.get_yticklabels()]
+        present = computed.ledgers.claims["claimant_group"].map(key["campaign"]["claimant_groups"]).unique()
+        assert sorted(groups) == sorted(present)  # one row per claimant group that made a claim
+        for bad in PLACEHOLDERS:
+            assert bad not in figure.title + figure.caption + figure.alt
+        assert LEAKS.search(figure.title + figure.caption + figure.alt) is None
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure.figure)

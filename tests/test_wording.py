@@ -221,3 +221,12 @@ def test_were_and_the_count():
     assert wording.were(0, 0, "prediction") == "predictions were"
     assert wording.the_count(0) == "a zero"
     assert wording.the_count(2) == "the observed count"
+
+
+def test_other_campaigns_sentence():
+    assert wording.other_campaigns_sentence([]) == ""
+    one = [{"title": "B", "period_from": "2030-01-01", "period_to": "2030-03-31"}]
+    assert wording.other_campaigns_sentence(one) == (
+        "The data folder declares one more campaign, *B* (January–March 2030); this report describes the first one only."
+    )
+    assert "2 more campaigns" in wording.other_campaigns_sentence(one * 2)
