@@ -95,20 +95,18 @@ def group_names(results: Results) -> dict[str, str]:
 
 
 def _time_axis(ax, start: pd.Timestamp, end: pd.Timestamp) -> str:
-    """Ticks that stay readable from a month to several years: days, weeks or months by span."""
-    span = (end - start).days
+    """Ticks that stay readable from a month to several years: days, weeks or months by span, at
+    most about eight of them, labelled concisely (the year once, where it changes)."""
+    span = max((end - start).days, 1)
     if span <= 45:
-        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, -(-span // 10))))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
-        return "days"
-    if span <= 100:
-        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        return "weeks"
-    months = span / 30.4
-    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, -(-int(months) // 12))))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    return "months"
+        locator, unit = mdates.DayLocator(interval=-(-span // 8)), "days"
+    elif span <= 100:
+        locator, unit = mdates.WeekdayLocator(byweekday=mdates.MO, interval=-(-span // 56)), "weeks"
+    else:
+        locator, unit = mdates.MonthLocator(interval=-(-round(span / 30.44) // 8)), "months"
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    return unit
 
 
 def timeline_campaign(results: Results) -> Figure:
@@ -177,8 +175,9 @@ def timeline_campaign(results: Results) -> Figure:
             handles,
             [f"incident: {lvl.replace('_', ' ')}" for lvl in levels],
             fontsize=7,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=len(levels),
             frameon=False,
         )
     ax.set_yticks(range(len(groups)), [names[g] for g in groups])
@@ -190,7 +189,9 @@ def timeline_campaign(results: Results) -> Figure:
     period = wording.period_span(start, end)
     title = f"{wording.plural(n, 'claim')} by claimant group, and documented incidents, {period}"
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    fig.subplots_adjust(left=0.31, bottom=0.2, right=0.8 if levels else 0.97, top=0.88)
+    # Room on the left for the longest group name (about 0.075 in per character at this font size).
+    longest = max((len(names[g]) for g in groups), default=10)
+    fig.subplots_adjust(left=min(0.4, 0.03 + 0.075 * longest / 8.5), bottom=0.2, right=0.97, top=0.8)
     caption = (
         f"Dots: claims dated to the day; bars: claims known only within date bounds, dotted where a bound "
         f"is unknown (n = {n} claims). Dashed lines: documented chemical incidents within 30 days of the "

@@ -315,8 +315,6 @@ def other_campaigns_sentence(others: list[dict]) -> str:
     """When the folder declares several campaigns: which ones this report does not describe."""
     if not others:
         return ""
-    titles = join_words(
-        [f"*{c['title']}* ({period_span(c['period_from'], c['period_to'])})" for c in others]
-    )
+    titles = join_words([f"*{c['title']}* ({period_span(c['period_from'], c['period_to'])})" for c in others])
     more = "one more campaign" if len(others) == 1 else f"{len(others)} more campaigns"
     return f"The data folder declares {more}, {titles}; this report describes the first one only."
