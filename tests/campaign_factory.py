@@ -1,5 +1,8 @@
 """Synthetic campaign folders in an invented country, for tests (every row says SYNTHETIC).
 
+Regenerate the committed tests/example_campaign_2 with `python tests/campaign_factory.py` (needed
+when data/datapackage.json changes: the example's codebook is derived from it).
+
 `write_campaign` writes ledgers, gazetteer, codebook (datapackage.json with the campaign's own
 claimant groups, provinces and coordinate area), rules.toml and, optionally, campaign.toml. The
 country, its places and its bodies are invented; the URLs point at example.org. Nothing here is a
@@ -277,3 +280,7 @@ EXAMPLE_2 = Spec(
     published=PUBLISHED,
     small_grid=False,
 )
+
+
+if __name__ == "__main__":  # regenerate the committed example: python tests/campaign_factory.py
+    write_campaign(Path(__file__).parent / "example_campaign_2", EXAMPLE_2)

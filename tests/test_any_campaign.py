@@ -199,7 +199,7 @@ def test_second_example_campaign_builds_end_to_end(tmp_path):
     assert text.startswith("# Did the warnings come true? SYNTHETIC")
     assert LEAKS.search(text.split("## Appendix", 1)[0]) is None
     assert (out / "figures" / "01-timeline.png").exists()
-    assert "Interior Ministry" in text and "anywhere in Exampleland" in text
+    assert "Interior Ministry" in text and "incidents in Exampleland from" in text
     assert (out / "report" / "report.pdf").read_bytes().startswith(b"%PDF")
 
 
