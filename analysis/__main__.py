@@ -25,11 +25,20 @@ def _report_problems(err: DataError) -> int:
 
 
 def cmd_validate(args) -> int:
+    from analysis.campaign import scope_warnings
     from analysis.load import load
     from analysis.rules import load_rules
 
     ledgers = load(args.data)
     load_rules(paths.rules_path(args.data))
+    warnings = scope_warnings(ledgers)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if warnings and args.strict:
+        print(
+            f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}; --strict fails on warnings.", file=sys.stderr
+        )
+        return EXIT_INVALID
     print(
         f"{args.data}: valid ({len(ledgers.claims)} claims, {len(ledgers.incidents)} incidents, "
         f"{len(ledgers.places)} places, {len(ledgers.aggregates)} aggregate counts)"
@@ -80,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the ledgers against the codebook")
     data_option(p)
+    p.add_argument("--strict", action="store_true", help="fail on warnings too (e.g. claims outside the period)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="validate, apply the rules, write key numbers and verdicts")

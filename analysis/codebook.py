@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths, session, textblocks
+from analysis.campaign import load_declaration
 from analysis.export import atomic_write_text
-from analysis.load import resources
+from analysis.load import enum_labels, resources
 from analysis.results import ledger_counts, reconciliation
 
 CODEBOOK = "README.md"
@@ -66,35 +67,49 @@ def unconfirmed_rows(ledgers) -> str:
     return "\n".join(lines)
 
 
+def reconciliation_block(ledgers, data_dir: Path) -> str:
+    """Our counts beside each published count the campaign declares (none: says so)."""
+    campaign = load_declaration(data_dir, ledgers.claims).main
+    names = enum_labels("claims", "claimant_group", data_dir)
+    parts = []
+    for count in campaign.published_counts:
+        rec = reconciliation(ledgers.claims, count)
+        source = rec["source"]
+        rows = [
+            {"count": "all accusations in our ledger", "ours": rec["ledger_total"], source: ""},
+            {"count": f"accusations {rec['criteria']}", "ours": rec["ours_total"], source: rec["total"]},
+        ]
+        for group, published in rec["by_group"].items():
+            name = names.get(group, group)
+            rows.append({"count": f"of which from {name}", "ours": rec["ours_by_group"][group], source: published})
+            rows.append(
+                {
+                    "count": f"{name} statements in the whole ledger",
+                    "ours": rec["ledger_by_group"][group],
+                    source: published,
+                }
+            )
+        failing = "".join(
+            f"\n\n{names.get(g, g)} statements that fail the criteria other than the period: {', '.join(ids) or 'none'}."
+            for g, ids in rec["failing_filters_by_group"].items()
+        )
+        parts.append(
+            markdown_table(pd.DataFrame(rows))
+            + f"\n\n{source}'s count was read in {rec['read_via']}; mapping: {rec['mapping']} ({rec['mapping_text']})."
+            + "\n\nClaims in the subset: "
+            + (", ".join(rec["ours_ids"]) or "none")
+            + "."
+            + failing
+        )
+    return "\n\n".join(parts) or "This folder declares no published count (campaign.toml)."
+
+
 def generated_blocks(data_dir: Path) -> dict[str, str]:
     ledgers = session.ledgers(data_dir)  # the build's: validated once per process
-    rules = session.rules(data_dir)
-    blocks = {f"columns-{name}": columns_table(res) for name, res in resources().items()}
+    session.rules(data_dir)  # a broken rules file stops the codebook too
+    blocks = {f"columns-{name}": columns_table(res) for name, res in resources(data_dir).items()}
     blocks["counts-by-month"] = markdown_table(ledger_counts(ledgers.claims))
-    rec = reconciliation(ledgers.claims, rules)
-    blocks["reconciliation"] = markdown_table(
-        pd.DataFrame(
-            [
-                {"count": "all accusations in our ledger", "ours": rec["ledger_total"], "Bellingcat": ""},
-                {
-                    "count": f"accusations {rec['criteria']}",
-                    "ours": rec["ours_total"],
-                    "Bellingcat": rec["published_total"],
-                },
-                {"count": "of which from RCROSS", "ours": rec["ours_rcross"], "Bellingcat": rec["published_rcross"]},
-                {
-                    "count": "RCROSS statements in the whole ledger",
-                    "ours": rec["ledger_rcross"],
-                    "Bellingcat": rec["published_rcross"],
-                },
-            ]
-        )
-    ) + (
-        "\n\nClaims in the subset: " + ", ".join(rec["ours_ids"]) + ".\n\n"
-        "RCROSS statements that do not name the White Helmets in the copies we read: "
-        + (", ".join(rec["rcross_not_naming_white_helmets"]) or "none")
-        + "."
-    )
+    blocks["reconciliation"] = reconciliation_block(ledgers, data_dir)
     statuses = ["verified", "partly_verified", "unverified"]
     rows = []
     for file, frame in (

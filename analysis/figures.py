@@ -22,20 +22,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from analysis import paths  # noqa: E402
+from analysis import paths, wording  # noqa: E402
 from analysis.export import atomic_write_bytes, atomic_write_text, write_csv  # noqa: E402
 from analysis.results import Results, incident_governorates  # noqa: E402
-from analysis.rules import CLAIMANT_GROUP_NAMES, EVIDENCE_ORDER  # noqa: E402
+from analysis.rules import EVIDENCE_ORDER  # noqa: E402
 from analysis.stats import poisson_binomial_pmf  # noqa: E402
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
-GROUP_COLOURS = {
-    "rcross": OKABE_ITO[5],
-    "other_russian_gov": OKABE_ITO[4],
-    "russian_state_media": OKABE_ITO[1],
-    "syrian_gov": OKABE_ITO[2],
-}
+# Claimant groups take colours in the codebook's order of the groups.
+GROUP_PALETTE = [OKABE_ITO[5], OKABE_ITO[4], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[6], OKABE_ITO[7]]
 EVIDENCE_COLOURS = {
     "confirmed": OKABE_ITO[7],
     "credible_report": OKABE_ITO[6],
@@ -88,16 +84,41 @@ def _scored(results: Results) -> pd.DataFrame:
     return out
 
 
-# --- 1. timeline of claims with incidents, Aug-Nov 2018 ---------------------------------------
+# --- 1. timeline of claims with incidents, over the campaign's period ------------------------------
+
+INCIDENT_LABELS_MAX = 5  # more incident lines than this: a legend names the evidence levels instead
+
+
+def group_names(results: Results) -> dict[str, str]:
+    """Claimant groups (codebook order) -> display names, from the data folder's codebook."""
+    return results.key_numbers["campaign"]["claimant_groups"]
+
+
+def _time_axis(ax, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """Ticks that stay readable from a month to several years: days, weeks or months by span, at
+    most about eight of them, labelled concisely (the year once, where it changes)."""
+    span = max((end - start).days, 1)
+    if span <= 45:
+        locator, unit = mdates.DayLocator(interval=-(-span // 8)), "days"
+    elif span <= 100:
+        locator, unit = mdates.WeekdayLocator(byweekday=mdates.MO, interval=-(-span // 56)), "weeks"
+    else:
+        locator, unit = mdates.MonthLocator(interval=-(-round(span / 30.44) // 8)), "months"
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    return unit
 
 
 def timeline_campaign(results: Results) -> Figure:
-    rules = results.rules
+    campaign = results.key_numbers["campaign"]
     claims = _scored(results)
     incidents = results.ledgers.incidents
-    start, end = rules.scope.date_from, rules.scope.date_to
-    groups = list(CLAIMANT_GROUP_NAMES)
-    fig, ax = _new(8.5, 4.2)
+    start, end = pd.Timestamp(campaign["period_from"]), pd.Timestamp(campaign["period_to"])
+    names = group_names(results)
+    colours = {g: GROUP_PALETTE[i % len(GROUP_PALETTE)] for i, g in enumerate(names)}
+    # One row per claimant group that made a claim, in the codebook's order.
+    groups = [g for g in names if (claims["claimant_group"] == g).any()]
+    fig, ax = _new(8.5, max(2.6, 1.4 + 0.55 * len(groups)))
     rows = []
     for y, group in enumerate(groups):
         part = claims[claims["claimant_group"] == group]
@@ -105,6 +126,7 @@ def timeline_campaign(results: Results) -> Figure:
             exact = c["date_precision"] == "day"
             lo = c["date_earliest"] if pd.notna(c["date_earliest"]) else start
             hi = c["date_latest"] if pd.notna(c["date_latest"]) else end
+            open_ended = pd.isna(c["date_earliest"]) or pd.isna(c["date_latest"])
             rows.append(
                 {
                     "kind": "claim",
@@ -117,24 +139,24 @@ def timeline_campaign(results: Results) -> Figure:
                 }
             )
             if exact:
-                ax.plot(c["date_made"], y, "o", color=GROUP_COLOURS[group], ms=6, alpha=0.85)
-            else:
-                ax.plot([lo, hi], [y, y], "-", color=GROUP_COLOURS[group], lw=2.5, alpha=0.5, solid_capstyle="butt")
-    window = incidents[
-        (incidents["date_latest"] >= start - pd.Timedelta(days=30))
-        & (incidents["date_earliest"] <= end + pd.Timedelta(days=30))
-    ]
+                ax.plot(c["date_made"], y, "o", color=colours[group], ms=6, alpha=0.85)
+            else:  # dotted when a bound is unknown: the bar stops at the period's edge, not the claim's
+                style = ":" if open_ended else "-"
+                ax.plot([lo, hi], [y, y], style, color=colours[group], lw=2.5, alpha=0.5, solid_capstyle="butt")
+    margin = pd.Timedelta(days=30)
+    window = incidents[(incidents["date_latest"] >= start - margin) & (incidents["date_earliest"] <= end + margin)]
+    label_each = len(window) <= INCIDENT_LABELS_MAX
     for _, inc in window.iterrows():
         ax.axvline(inc["date_earliest"], color=EVIDENCE_COLOURS[inc["evidence_level"]], ls="--", lw=1.2)
-        ax.annotate(
-            f"{inc['incident_id']}\n({inc['evidence_level']})",
-            (inc["date_earliest"], len(groups) - 0.4),
-            fontsize=7,
-            ha="right",
-            va="top",
-            rotation=0,
-            color="#333333",
-        )
+        if label_each:
+            ax.annotate(
+                f"{inc['incident_id']}\n({inc['evidence_level'].replace('_', ' ')})",
+                (inc["date_earliest"], len(groups) - 0.4),
+                fontsize=7,
+                ha="right",
+                va="top",
+                color="#333333",
+            )
         rows.append(
             {
                 "kind": "incident",
@@ -146,29 +168,43 @@ def timeline_campaign(results: Results) -> Figure:
                 "evidence_level": inc["evidence_level"],
             }
         )
-    ax.set_yticks(range(len(groups)), [CLAIMANT_GROUP_NAMES[g] for g in groups])
-    ax.set_ylim(-0.6, len(groups) - 0.2)
-    ax.set_xlim(start - pd.Timedelta(days=3), end + pd.Timedelta(days=3))
-    ax.xaxis.set_major_locator(mdates.MonthLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    levels = [lvl for lvl in EVIDENCE_ORDER[::-1] if (window["evidence_level"] == lvl).any()]
+    if levels:
+        handles = [plt.Line2D([], [], color=EVIDENCE_COLOURS[lvl], ls="--", lw=1.2) for lvl in levels]
+        ax.legend(
+            handles,
+            [f"incident: {lvl.replace('_', ' ')}" for lvl in levels],
+            fontsize=7,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=len(levels),
+            frameon=False,
+        )
+    ax.set_yticks(range(len(groups)), [names[g] for g in groups])
+    ax.set_ylim(-0.6, max(len(groups), 1) - 0.2)
+    pad = pd.Timedelta(days=max(1, (end - start).days // 40))
+    ax.set_xlim(start - pad, end + pad)
+    unit = _time_axis(ax, start, end)
     n = len(claims)
-    title = f"{n} accusations of chemical plots by rebels or White Helmets, and documented incidents"
-    ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.31, bottom=0.2, right=0.97, top=0.9)
+    period = wording.period_span(start, end)
+    title = f"{wording.plural(n, 'claim')} by claimant group, and documented incidents, {period}"
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    # Room on the left for the longest group name (about 0.075 in per character at this font size).
+    longest = max((len(names[g]) for g in groups), default=10)
+    fig.subplots_adjust(left=min(0.4, 0.03 + 0.075 * longest / 8.5), bottom=0.2, right=0.97, top=0.8)
     caption = (
-        f"Dots: claims dated to the day; bars: claims known only within date bounds (n = {n} claims). "
-        f"Dashed lines: documented chemical incidents (colour = evidence level). {SOURCE_NOTE}"
+        f"Dots: claims dated to the day; bars: claims known only within date bounds, dotted where a bound "
+        f"is unknown (n = {n} claims). Dashed lines: documented chemical incidents within 30 days of the "
+        f"period (colour = evidence level). {SOURCE_NOTE}"
     )
     _caption(fig, caption)
     data = pd.DataFrame(rows)
     alt = (
-        f"Timeline from August to November 2018 with {n} claims in four rows by claimant group; "
-        f"{len(window)} documented incident(s) in or near the period shown as dashed lines."
+        f"Timeline {wording.period_between(start, end)}, marked in {unit}, with {wording.plural(n, 'claim')} in "
+        f"{wording.plural(len(groups), 'row')} by claimant group; "
+        f"{wording.plural(len(window), 'documented incident')} in or near the period shown as dashed lines."
     )
-    return Figure(1, "timeline-2018", title, caption, alt, fig, data)
-
-
-# --- 2. incidents 2017-2019 for context ----------------------------------------------------------
+    return Figure(1, "timeline", title, caption, alt, fig, data)
 
 
 def timeline_context(results: Results) -> Figure:
@@ -203,17 +239,23 @@ def timeline_context(results: Results) -> Figure:
     ax.legend(frameon=False, fontsize=7, ncols=5, loc="lower left", bbox_to_anchor=(0, 1.0))
     ax.yaxis.get_major_locator().set_params(integer=True)
     n = len(incidents)
-    title = f"Documented chemical incidents in Syria in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
+    country = results.key_numbers["campaign"]["country"]
+    where = f" in {country}" if country else ""
+    title = f"Documented chemical incidents{where} in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
     ax.set_title(title, loc="left", fontsize=10, pad=22)
     fig.subplots_adjust(bottom=0.2, top=0.84)
     caption = (
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
-        f"census: published totals are far higher for 2017. Shaded: the claims period. {SOURCE_NOTE}"
+        f"census. Shaded: the claims period. {SOURCE_NOTE}"
     )
     _caption(fig, caption)
     data = counts.reset_index(names="month")
     data["month"] = data["month"].dt.strftime("%Y-%m")
-    alt = f"Stacked monthly bars of {n} documented incidents from 2017 to 2019, coloured by evidence level, with the Aug–Nov 2018 claims period shaded."
+    period = wording.period_span(rules.scope.date_from, rules.scope.date_to)
+    alt = (
+        f"Stacked monthly bars of {n} documented incidents from {rules.reference_from:%Y} to "
+        f"{rules.reference_to:%Y}, coloured by evidence level, with the {period} claims period shaded."
+    )
     return Figure(2, "incidents-context", title, caption, alt, fig, data)
 
 
@@ -222,9 +264,8 @@ def timeline_context(results: Results) -> Figure:
 
 def claims_by_group_and_type(results: Results) -> Figure:
     claims = results.ledgers.claims
-    table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(
-        list(CLAIMANT_GROUP_NAMES), fill_value=0
-    )
+    names = group_names(results)
+    table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(list(names), fill_value=0)
     types = [
         t
         for t in ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
@@ -235,7 +276,7 @@ def claims_by_group_and_type(results: Results) -> Figure:
     left = np.zeros(len(table))
     for i, kind in enumerate(types):
         ax.barh(
-            [CLAIMANT_GROUP_NAMES[g] for g in table.index],
+            [names[g] for g in table.index],
             table[kind],
             left=left,
             color=OKABE_ITO[i],
@@ -343,7 +384,12 @@ def place_map(results: Results) -> Figure:
         f"representative points. {missing} gazetteer places have no sourced coordinates and are not drawn. {SOURCE_NOTE}"
     )
     _caption(fig, caption)
-    alt = "Scatter of longitude and latitude across Syria: claimed places clustered in Idlib and northern Hama; incident places spread from Damascus to Idlib and Latakia."
+    roles = located["role"].value_counts()
+    alt = (
+        "Scatter of longitude and latitude: "
+        + "; ".join(wording.plural(int(count), role) for role, count in roles.items())
+        + " (names at the gazetteer's representative points)."
+    )
     return Figure(4, "map-places", title, caption, alt, fig, data)
 
 

@@ -9,6 +9,7 @@ the gazetteer, and date bounds. Every problem names file, line and column.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -31,9 +32,11 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    char: int | None = None  # position within the line, for text files (rules.toml)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        where = where if self.char is None else f"{where}:{self.char}"
         return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
@@ -54,12 +57,29 @@ class Ledgers:
     data_dir: Path
 
 
-def load_datapackage() -> dict:
-    return json.loads(paths.schema_path().read_text(encoding="utf-8"))
+def datapackage_path(data_dir: Path | None = None) -> Path:
+    """A folder's own codebook (its vocabularies, id patterns, coordinate area), else the project's."""
+    own = Path(data_dir) / paths.DATAPACKAGE_FILE if data_dir else None
+    return own if own is not None and own.exists() else paths.schema_path()
 
 
-def resources() -> dict[str, dict]:
-    return {r["name"]: r for r in load_datapackage()["resources"]}
+def load_datapackage(data_dir: Path | None = None) -> dict:
+    return json.loads(datapackage_path(data_dir).read_text(encoding="utf-8"))
+
+
+def resources(data_dir: Path | None = None) -> dict[str, dict]:
+    return {r["name"]: r for r in load_datapackage(data_dir)["resources"]}
+
+
+def enum_labels(resource: str, column: str, data_dir: Path | None = None) -> dict[str, str]:
+    """An enumerated column's values in the codebook's order, with their display names.
+
+    Display names come from the field's `enumLabels` (value -> name); a value without one is shown
+    with its underscores as spaces.
+    """
+    field = next(f for f in resources(data_dir)[resource]["schema"]["fields"] if f["name"] == column)
+    labels = field.get("enumLabels", {})
+    return {value: labels.get(value, value.replace("_", " ")) for value in field["constraints"].get("enum", [])}
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -182,11 +202,15 @@ def _describe(error, field: dict) -> str:
             return f"{short(cell)} is not one of: {allowed}"
         if constraint in ("minimum", "maximum"):
             low, high = field["constraints"].get("minimum"), field["constraints"].get("maximum")
-            where = " (outside Syria)" if field["name"] in ("latitude", "longitude") else ""
+            where = (
+                " (outside the area datapackage.json declares)" if field["name"] in ("latitude", "longitude") else ""
+            )
             return f"{short(cell)} is outside the allowed range {low} to {high}{where}"
         if constraint == "pattern":
             if field["name"].endswith("urls") or field["name"].endswith("source"):
                 return f"{short(cell)} is not a ';'-separated list of http(s) URLs"
+            if field["name"] == "place_ids":
+                return f"{short(cell)} is not a list of gazetteer ids: {place_list_hint(str(cell))}"
             return f"{short(cell)} does not have the expected form {field['constraints']['pattern']}"
         if constraint == "maxLength":
             return f"text is longer than {value} characters"
@@ -247,6 +271,22 @@ def split_list(cell: str) -> list[str]:
     return [item for item in (cell or "").split(LIST_SEPARATOR) if item]
 
 
+def place_list_hint(cell: str) -> str:
+    """What a place list should look like, said in words (never as the raw pattern)."""
+    example = "'saraqib;jisr-al-shughur'"
+    if "; " in cell or " ;" in cell:
+        return f"separate ids with ';' and no spaces, e.g. {example}"
+    if cell != cell.lower():
+        return f"ids are lower case, e.g. {example} (see places.csv place_id, not the place's name)"
+    if " " in cell.strip() or "," in cell:
+        return f"use place ids joined by ';', e.g. {example} (spaces and commas are not allowed)"
+    return f"use lower-case ids from places.csv joined by ';', e.g. {example}"
+
+
+def _day(value) -> str:
+    return "(empty)" if pd.isna(value) else f"{value:%Y-%m-%d}"
+
+
 def _check_dates(name: str, frame: pd.DataFrame, exact: str) -> list[Problem]:
     problems = []
     for _, row in frame.iterrows():
@@ -258,7 +298,23 @@ def _check_dates(name: str, frame: pd.DataFrame, exact: str) -> list[Problem]:
             if pd.isna(day):
                 problems.append(Problem(name, line, exact, "date_precision is 'day' but no date"))
             elif pd.isna(early) or pd.isna(late) or early != day or late != day:
-                problems.append(Problem(name, line, "date_earliest", f"bounds must equal {exact} when precise"))
+                # Name the column that disagrees with the others, with both values: usually only one was edited.
+                bounds = {"date_earliest": early, "date_latest": late}
+                if pd.notna(early) and early == late:
+                    column, message = (
+                        exact,
+                        (
+                            f"{_day(day)} differs from date_earliest and date_latest ({_day(early)}); with "
+                            "date_precision 'day' all three must be the same day"
+                        ),
+                    )
+                else:
+                    column = next(c for c, v in bounds.items() if pd.isna(v) or v != day)
+                    message = (
+                        f"{_day(bounds[column])} differs from {exact} ({_day(day)}); with date_precision 'day' "
+                        f"date_earliest, date_latest and {exact} must be the same day"
+                    )
+                problems.append(Problem(name, line, column, message))
         elif pd.notna(day) and ((pd.notna(early) and day < early) or (pd.notna(late) and day > late)):
             problems.append(Problem(name, line, exact, "lies outside date_earliest..date_latest"))
     return problems
@@ -282,15 +338,21 @@ def _check_place_refs(name: str, frame: pd.DataFrame, known: set[str]) -> list[P
     for _, row in frame.iterrows():
         for place in row["place_list"]:
             if place not in known:
+                close = difflib.get_close_matches(place, sorted(known), n=3, cutoff=0.8)
+                advice = (
+                    f"did you mean {join_quoted(close)}? If not, add it to the gazetteer"
+                    if close
+                    else "add it to the gazetteer"
+                )
                 problems.append(
-                    Problem(
-                        name,
-                        int(row["_line"]),
-                        "place_ids",
-                        f"{short(place)} is not in places.csv; add it to the gazetteer",
-                    )
+                    Problem(name, int(row["_line"]), "place_ids", f"{short(place)} is not in places.csv; {advice}")
                 )
     return problems
+
+
+def join_quoted(items: list[str]) -> str:
+    quoted = [repr(i) for i in items]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 # --- typed frames ------------------------------------------------------------------------------
@@ -319,7 +381,7 @@ def load(data_dir: Path | None = None) -> Ledgers:
     Raises DataError listing every problem (file, line, column) when anything is wrong.
     """
     data_dir = Path(data_dir or paths.data_dir())
-    specs = resources()
+    specs = resources(data_dir)
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, resource in specs.items():

@@ -6,9 +6,10 @@ import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON_AT_35N = 111.320 * np.cos(np.radians(35.0))  # Syria spans 32-37.4 N
+KM_PER_DEG_LON_AT_35N = 111.320 * np.cos(np.radians(35.0))  # the shipped gazetteer spans 32-37.4 N
 # Grid cells are a little larger than the radius so that the 3 x 3 neighbourhood of a cell always
-# covers the radius despite the flat projection's few-percent distortion across Syria's latitudes.
+# covers the radius despite the flat projection's few-percent distortion across those latitudes.
+# (Cells shrink in km north of 35 N: a campaign far north of it needs a larger margin.)
 CELL_MARGIN = 1.1
 # Place types that name an area too large for a point-and-radius test.
 COARSE_TYPES = {"governorate", "region"}

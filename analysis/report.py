@@ -23,9 +23,9 @@ import jinja2
 import markdown
 import pandas as pd
 
-from analysis import paths
+from analysis import paths, wording
 from analysis.export import atomic_write_bytes
-from analysis.rules import CLAIMANT_GROUP_NAMES
+from analysis.rules import EVIDENCE_ORDER
 
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
@@ -74,10 +74,6 @@ def method(value: str) -> str:
     return {"clopper-pearson": "Clopper–Pearson", "wilson": "Wilson", "jeffreys": "Jeffreys"}.get(value, value)
 
 
-def group(value: str) -> str:
-    return CLAIMANT_GROUP_NAMES.get(value, label(value))
-
-
 def label(value: str) -> str:
     return str(value).replace("_", " ")
 
@@ -91,7 +87,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - Markdown, not HTML: ledger text is escaped by the md filter
     )
-    env.filters.update(pct=pct, md=md_text, links=md_links, label=label, method=method, group=group)
+    env.filters.update(pct=pct, md=md_text, links=md_links, label=label, method=method)
+    env.globals.update(w=wording, evidence_order=EVIDENCE_ORDER)  # sentences are chosen in Python, not here
     return env
 
 
@@ -102,8 +99,11 @@ def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
 
 
 def render_markdown(key: dict, report_dir: Path, claims: pd.DataFrame, figures: list[dict]) -> str:
-    template = environment().get_template(TEMPLATE)
-    return template.render(k=key, claims=appendix_rows(report_dir, claims), figures=figures)
+    env = environment()
+    names = key["campaign"]["claimant_groups"]
+    env.filters["group"] = lambda value: names.get(value, label(value))
+    template = env.get_template(TEMPLATE)
+    return template.render(k=key, claims=appendix_rows(report_dir, claims), figures=figures, group_names=names)
 
 
 def _embed_images(html_text: str, figures_dir: Path) -> str:
@@ -222,7 +222,9 @@ def write_report(root: Path, claims: pd.DataFrame, figures: list[dict]) -> list[
     report_dir, figures_dir = paths.report_dir(root), paths.figures_dir(root)
     key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
     md_text_out = render_markdown(key, report_dir, claims, figures)
-    html_text = render_html(md_text_out, figures_dir, "Did the warnings come true?")
+    html_text = render_html(
+        md_text_out, figures_dir, f"Did the warnings come true? {wording.report_title(key['campaign'])}"
+    )
     outputs = {
         report_dir / "report.md": md_text_out.encode("utf-8"),
         report_dir / "report.html": html_text.encode("utf-8"),

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import claimreview, match, stats
+from analysis.campaign import Campaign, Declaration, PublishedCount, load_declaration
 from analysis.export import write_csv, write_json
-from analysis.load import Ledgers
+from analysis.load import Ledgers, enum_labels
 from analysis.rules import EVIDENCE_ORDER, Rules
 
-NW_GOVERNORATES = ("Idlib", "Hama", "Aleppo", "Latakia")
 KEY_NUMBERS_FILE = "key_numbers.json"
 VERDICTS_FILE = "verdicts.csv"
 GRID_VERDICTS_FILE = "verdicts_grid.csv"
@@ -31,6 +31,7 @@ class Results:
     p0: pd.Series
     null: stats.NullResult
     key_numbers: dict
+    declaration: Declaration | None = None
 
 
 def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
@@ -64,27 +65,29 @@ def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def reconciliation(claims: pd.DataFrame, rules: Rules) -> dict:
-    spec = rules.reconciliation
-    start, end = pd.Timestamp(spec["date_from"]), pd.Timestamp(spec["date_to"])
+def reconciliation(claims: pd.DataFrame, count: PublishedCount) -> dict:
+    """Our rows that meet a published count's criteria (as we read them), beside its numbers."""
+    start, end = count.date_from, count.date_to
     # A claim counts when its possible dates touch the period (undated claims are counted and flagged).
     in_period = ~((claims["date_latest"] < start) | (claims["date_earliest"] > end))
-    names_wh = claims["accuses_white_helmets"] == "yes"
-    subset = claims[in_period & (names_wh if spec.get("require_white_helmets", True) else True)]
-    return {
-        "criteria": f"made {spec['date_from']} to {spec['date_to']} and naming the White Helmets",
+    meets = pd.Series(True, index=claims.index)
+    for column, value in count.filters.items():
+        if column not in claims:
+            raise ValueError(f"published count {count.source!r}: filter column {column!r} is not in claims.csv")
+        meets &= claims[column].astype("string").eq(value).fillna(False)
+    subset = claims[in_period & meets]
+    groups = list(count.by_group)
+    return count.as_dict() | {
         "ours_total": len(subset),
-        "ours_rcross": int((subset["claimant_group"] == "rcross").sum()),
+        "ours_by_group": {g: int((subset["claimant_group"] == g).sum()) for g in groups},
         "ours_ids": subset["claim_id"].tolist(),
         "ledger_total": len(claims),
-        "ledger_rcross": int((claims["claimant_group"] == "rcross").sum()),
-        "ledger_not_naming_white_helmets": int((~names_wh).sum()),
-        "rcross_not_naming_white_helmets": claims.loc[
-            (claims["claimant_group"] == "rcross") & ~names_wh, "claim_id"
-        ].tolist(),
-        "published_total": spec.get("published_total"),
-        "published_rcross": spec.get("published_rcross"),
-        "published_source": spec.get("published_source"),
+        "ledger_by_group": {g: int((claims["claimant_group"] == g).sum()) for g in groups},
+        "ledger_failing_filters": int((~meets).sum()),
+        # Per counted group, its rows that fail the filters (they drop out of our subset).
+        "failing_filters_by_group": {
+            g: claims.loc[(claims["claimant_group"] == g) & ~meets, "claim_id"].tolist() for g in groups
+        },
     }
 
 
@@ -96,9 +99,9 @@ def ledger_counts(claims: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def incident_governorates(incidents: pd.DataFrame, places: pd.DataFrame) -> pd.Series:
-    """The governorate of each incident's first (main) place."""
-    gov = places.set_index("place_id")["governorate"]
+def incident_governorates(incidents: pd.DataFrame, places: pd.DataFrame, level: str = "governorate") -> pd.Series:
+    """The area (a gazetteer column, the governorate by default) of each incident's first (main) place."""
+    gov = places.set_index("place_id")[level]
     return incidents["place_list"].map(lambda ids: gov.get(ids[0]) if ids else None)
 
 
@@ -108,25 +111,29 @@ def hits_by_claim(grid: pd.DataFrame) -> pd.Series:
     return hits.groupby("claim_id")["rule_id"].count().rename("rules with a hit").sort_values(ascending=False)
 
 
-def incident_summary(ledgers: Ledgers, rules: Rules) -> dict:
+def incident_summary(ledgers: Ledgers, campaign: Campaign) -> dict:
     incidents = ledgers.incidents
-    nw = incident_governorates(incidents, ledgers.places).isin(NW_GOVERNORATES)
-    in_campaign = (incidents["date_latest"] >= rules.scope.date_from) & (
-        incidents["date_earliest"] <= rules.scope.date_to
-    )
+    if campaign.region_areas:
+        areas = incident_governorates(incidents, ledgers.places, campaign.region_level)
+        in_region = areas.isin(campaign.region_areas)
+    else:  # no declared region: the whole gazetteer is the region
+        in_region = pd.Series(True, index=incidents.index)
+    in_period = (incidents["date_latest"] >= campaign.period_from) & (incidents["date_earliest"] <= campaign.period_to)
     by_level = incidents["evidence_level"].value_counts().reindex(EVIDENCE_ORDER[::-1], fill_value=0)
     return {
         "total": len(incidents),
         "first_date": incidents["date_earliest"].min(),
         "last_date": incidents["date_latest"].max(),
         "by_evidence_level": by_level.to_dict(),
-        "northwest_total": int(nw.sum()),
-        "in_campaign_period_northwest": incidents.loc[nw & in_campaign, "incident_id"].tolist(),
-        "in_campaign_period_northwest_levels": incidents.loc[nw & in_campaign, "evidence_level"].tolist(),
+        "in_region_total": int(in_region.sum()),
+        "in_period_in_region": incidents.loc[in_region & in_period, "incident_id"].tolist(),
+        "in_period_in_region_levels": incidents.loc[in_region & in_period, "evidence_level"].tolist(),
     }
 
 
 def compute(ledgers: Ledgers, rules: Rules) -> Results:
+    declaration = load_declaration(ledgers.data_dir, ledgers.claims)
+    campaign = declaration.main
     prep = match.prepare(ledgers, rules)
     primary = match.verdicts(prep, rules.primary)
     grid = match.grid_verdicts(prep, rules)
@@ -157,7 +164,11 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
         "ci_text": prediction.text(),
         "intervals": {m: {"low": p.ci_low, "high": p.ci_high} for m, p in intervals.items()},
         "occurrence": occurrence.as_dict() | {"text": occurrence.text()},
-        "rule": {"id": rules.primary.rule_id, "text": rules.primary.describe(), **rules.as_dict()["primary"]},
+        "rule": {
+            "id": rules.primary.rule_id,
+            "text": rules.primary.describe(campaign.country),
+            **rules.as_dict()["primary"],
+        },
         "null_model": null.as_dict() | {"reference_from": rules.reference_from, "reference_to": rules.reference_to},
         "sensitivity": {
             "rules": len(sensitivity),
@@ -187,19 +198,27 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
         "claims_by_type": claims["claim_type"].value_counts().sort_index().to_dict(),
         "claims_verification": claims["verification"].value_counts().sort_index().to_dict(),
         "incidents_verification": ledgers.incidents["verification"].value_counts().sort_index().to_dict(),
-        "reconciliation": reconciliation(claims, rules),
-        "incidents": incident_summary(ledgers, rules),
+        "campaign": campaign.as_dict()
+        | {
+            "others": [c.as_dict() for c in declaration.campaigns[1:]],
+            # Display names of the claimant groups, in the codebook's order (the folder's own datapackage.json).
+            "claimant_groups": enum_labels("claims", "claimant_group", ledgers.data_dir),
+        },
+        "published_counts": [reconciliation(claims, count) for count in campaign.published_counts],
+        "incidents": incident_summary(ledgers, campaign),
         "aggregate_rates": stats.aggregate_rates(ledgers.aggregates, rules.primary.window_days).to_dict("records"),
         "aggregate_increments": stats.series_increments(
             ledgers.aggregates, rules.cumulative_series, rules.primary.window_days
         ).to_dict("records"),
+        # Publishing bodies, most rows first (ties in ledger order).
+        "aggregate_sources": ledgers.aggregates["source_body"].dropna().value_counts(sort=True).index.tolist(),
         "places_total": len(ledgers.places),
         "places_with_coordinates": int(ledgers.places["latitude"].notna().sum()),
         "source_urls_total": int(
             sum(len(str(u).split(";")) for f in (claims, ledgers.incidents) for u in f["source_urls"])
         ),
     }
-    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key)
+    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, declaration)
 
 
 def write(results: Results, out: Path) -> list[Path]:
@@ -212,7 +231,7 @@ def write(results: Results, out: Path) -> list[Path]:
         GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
         CLAIMREVIEW_FILE: lambda p: write_json(
-            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.rules.primary.describe()),
+            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.key_numbers["rule"]["text"]),
             p,
             script_safe=True,
         ),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
+from analysis.campaign import toml_problem
 from analysis.load import DataError, Problem
 
 # Ordered weakest to strongest; a rule's min_evidence admits its level and every stronger one.
@@ -17,13 +18,6 @@ EVIDENCE_ORDER = ["disputed", "alleged_unverified", "credible_report", "confirme
 GEOGRAPHY_LEVELS = ["radius", "district", "governorate", "anywhere"]
 SHAPES = ["accused_side", "any"]
 STATED_FRAME = ["ignore", "replace"]
-# Display names of the claimant groups (codebook enum values), in the order figures and tables use.
-CLAIMANT_GROUP_NAMES = {
-    "rcross": "RCROSS",
-    "other_russian_gov": "Other Russian government",
-    "russian_state_media": "Russian state media",
-    "syrian_gov": "Syrian government & state media",
-}
 
 
 @dataclass(frozen=True)
@@ -42,12 +36,13 @@ class Rule:
         frame = "-stated" if self.stated_frame == "replace" else ""
         return f"w{self.window_days}{frame}-{geo}-{self.min_evidence}-{self.shape}"
 
-    def describe(self) -> str:
+    def describe(self, area: str = "") -> str:
+        """The rule in words; `area` names where "anywhere" is (the campaign's country)."""
         geo = {
             "radius": f"within {self.radius_km:g} km of a named place",
             "district": "in a district the claim names",
             "governorate": "in a governorate the claim names",
-            "anywhere": "anywhere in Syria",
+            "anywhere": f"anywhere in {area}" if area else "anywhere",
         }[self.geography]
         frame = " (or the claim's own time frame)" if self.stated_frame == "replace" else ""
         shape = "any chemical incident" if self.shape == "any" else "an incident by the accused side"
@@ -71,7 +66,6 @@ class Rules:
     scope: Scope
     primary: Rule
     grid: tuple[Rule, ...]
-    reconciliation: dict
     reference_from: pd.Timestamp
     reference_to: pd.Timestamp
     accused_sides: tuple[str, ...]
@@ -104,9 +98,7 @@ def load_rules(path: Path | None = None) -> Rules:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return _build(raw, path)
     except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", None)
-        message = str(err).split(" (at line")[0]
-        raise DataError([Problem(path.name, line, None, f"TOML syntax: {message}")]) from err
+        raise DataError([toml_problem(path, err)]) from err
     except (OSError, UnicodeDecodeError, KeyError, ValueError, TypeError) as err:
         message = f"missing setting {err}" if isinstance(err, KeyError) else str(err)
         raise DataError([Problem(path.name, None, None, message)]) from err
@@ -124,8 +116,8 @@ def _date(section: dict, key: str, name: str) -> pd.Timestamp:
 def _build(raw: dict, path: Path) -> Rules:
     s, p, g, n = raw["scope"], raw["primary"], raw["sensitivity"], raw["null_model"]
     scope = Scope(
-        date_from=pd.Timestamp(s["date_from"]),
-        date_to=pd.Timestamp(s["date_to"]),
+        date_from=_date(s, "date_from", "scope"),
+        date_to=_date(s, "date_to", "scope"),
         claimant_groups=tuple(s["claimant_groups"]),
         prediction_types=tuple(s["prediction_types"]),
         occurrence_types=tuple(s["occurrence_types"]),
@@ -159,17 +151,14 @@ def _build(raw: dict, path: Path) -> Rules:
         )
     if any(rule.window_days < 0 for rule in (primary, *grid)):
         raise ValueError("window_days must be 0 or more")
-    # results.reconciliation parses these mid-run, after validation passed: check them up front.
-    reconciliation = dict(raw["reconciliation"])
-    for key in ("date_from", "date_to"):
-        _date(reconciliation, key, "reconciliation")
+    if "reconciliation" in raw:
+        raise ValueError("[reconciliation] moved to campaign.toml: declare it as a [[campaign.published_count]]")
     if primary.rule_id not in {r.rule_id for r in grid}:
         grid.append(primary)  # the primary rule is always part of the sensitivity table
     return Rules(
         scope=scope,
         primary=primary,
         grid=tuple(grid),
-        reconciliation=reconciliation,
         reference_from=pd.Timestamp(n["reference_from"]),
         reference_to=pd.Timestamp(n["reference_to"]),
         accused_sides=tuple(n["accused_sides"]),

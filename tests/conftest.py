@@ -42,14 +42,14 @@ COLUMNS = codebook_columns()
 
 def copy_data(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    for name in (*CSV_FILES, "rules.toml"):
+    for name in (*CSV_FILES, "rules.toml", "campaign.toml"):
         shutil.copy2(DATA / name, target / name)
     return target
 
 
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
-    """A temporary folder holding copies of data/*.csv and data/rules.toml."""
+    """A temporary folder holding copies of data/*.csv, data/rules.toml and data/campaign.toml."""
     return copy_data(tmp_path / "data")
 
 

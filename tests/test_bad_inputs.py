@@ -142,7 +142,7 @@ def prepare_out(tmp: Path, command: str) -> Path | None:
     else:
         (out / "figures" / "data").mkdir(parents=True)
         (out / "report" / "notebooks").mkdir(parents=True)
-        (out / "figures" / "01-timeline-2018.png").write_bytes(b"\x89PNG previous build")
+        (out / "figures" / "01-timeline.png").write_bytes(b"\x89PNG previous build")
         (out / "report" / "report.html").write_text("<p>previous build</p>\n", encoding="utf-8")
         (out / "report" / "key_numbers.json").write_text('{"previous": "build"}\n', encoding="utf-8")
         (out / "sentinel.txt").write_text("previous\n", encoding="utf-8")
@@ -376,8 +376,11 @@ def test_rules_bad_scope_date_is_reported(tmp_path, capsys):
     assert code == 2 and err.startswith("rules.toml: ") and "first of August" in err, err
 
 
-def test_rules_bad_reconciliation_date_is_reported(tmp_path, capsys):
-    data = _rules_with(tmp_path, "reconciliation", "date_from", '"first of August"')
+def test_campaign_bad_published_count_date_is_reported(tmp_path, capsys):
+    data = copy_data(tmp_path / "data")
+    path = data / "campaign.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('date_from = "2018-08-01"', 'date_from = "first of August"', 1), encoding="utf-8")
     out = prepare_out(tmp_path, "run")
     before = snapshot(out)
     for command in ("validate", "run"):
@@ -386,8 +389,30 @@ def test_rules_bad_reconciliation_date_is_reported(tmp_path, capsys):
         except Exception as err:  # the point: it must not raise
             pytest.fail(f"{command} raised {type(err).__name__}: {err}")
         err = capsys.readouterr().err
-        assert code == 2 and err.startswith("rules.toml: ") and "first of August" in err, (command, err)
+        assert code == 2 and err.startswith("campaign.toml: ") and "first of August" in err, (command, err)
     assert snapshot(out) == before
+
+
+def test_rules_toml_syntax_error_names_line_and_column(tmp_path, capsys):
+    data = copy_data(tmp_path / "data")
+    path = data / "rules.toml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith("window_days ="))
+    lines[number] = 'window_days = "30\n'  # an unclosed string
+    path.write_text("".join(lines), encoding="utf-8")
+    code = cli_main(["validate", "--data", str(data)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"rules.toml:{number + 1}:"), err
+    assert "(at line" not in err, err
+
+
+def test_rules_reconciliation_section_points_to_campaign_toml(tmp_path, capsys):
+    data = copy_data(tmp_path / "data")
+    with (data / "rules.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n[reconciliation]\npublished_total = 3\n")
+    code = cli_main(["validate", "--data", str(data)])
+    err = capsys.readouterr().err
+    assert code == 2 and "campaign.toml" in err, err
 
 
 def test_rules_negative_window_is_reported(tmp_path, capsys):

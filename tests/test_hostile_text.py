@@ -26,13 +26,15 @@ import pytest
 from conftest import copy_data, read_rows, write_rows
 
 from analysis import paths, report, results
+from analysis.campaign import load_declaration
 from analysis.export import FORMULA_TRIGGERS, write_csv
 from analysis.load import load, validate
 from analysis.rules import load_rules
 
 CHROMIUM = Path("/usr/bin/chromium")
 PWNED = "PWNED"
-TITLE = "Did the warnings come true?"
+# The report's title: the question, then the campaign's declared title (data/campaign.toml).
+TITLE = f"Did the warnings come true? {load_declaration(paths.DEFAULT_DATA_DIR).main.title}"
 # Every payload that could run marks the page: the title becomes PWNED or <body> gets data-pwned.
 MARK = "document.title='PWNED';document.body.setAttribute('data-pwned','1')"
 LONG_TEXT = ("long hostile cell " * 6000)[:100_000]

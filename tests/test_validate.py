@@ -60,7 +60,7 @@ def _missing_column(d: Path) -> str:
 def _latitude_outside(d: Path) -> str:
     edit_cell(d / "places.csv", "idlib", "latitude", "50")
     n = line_of(d / "places.csv", "idlib")
-    return f"places.csv:{n}: latitude: '50' is outside the allowed range 32.3 to 37.4 (outside Syria)"
+    return f"places.csv:{n}: latitude: '50' is outside the allowed range 32.3 to 37.4 (outside the area datapackage.json declares)"
 
 
 BREAKS = {
