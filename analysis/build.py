@@ -184,9 +184,15 @@ def _results_step(ctx: Context) -> list[Path]:
 
 
 def _key_numbers_step(ctx: Context) -> list[Path]:
-    from analysis import results, session
+    from analysis import readme, results, session
 
-    return results.write(session.results(ctx.data), paths.report_dir(ctx.root))
+    computed = session.results(ctx.data)
+    written = results.write(computed, paths.report_dir(ctx.root))
+    # Out-of-period claims (usually date typos) and headline changes against the outputs being replaced.
+    previous = paths.report_dir(ctx.out) / results.KEY_NUMBERS_FILE
+    for line in readme.build_messages(computed.ledgers, previous, computed.key_numbers):
+        log(line)
+    return written
 
 
 def _report_step(ctx: Context) -> list[Path]:
