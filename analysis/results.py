@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import claimreview, match, stats
+from analysis import claimreview, declared, inference, match, stats
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers
 from analysis.rules import EVIDENCE_ORDER, Rules
@@ -18,6 +18,7 @@ VERDICTS_FILE = "verdicts.csv"
 GRID_VERDICTS_FILE = "verdicts_grid.csv"
 SENSITIVITY_FILE = "sensitivity.csv"
 CLAIMREVIEW_FILE = "claimreview.jsonld"
+SPEC_CURVE_FILE = "specification_curve.csv"
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Results:
     p0: pd.Series
     null: stats.NullResult
     key_numbers: dict
+    spec_curve: pd.DataFrame | None = None
 
 
 def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
@@ -127,7 +129,10 @@ def incident_summary(ledgers: Ledgers, rules: Rules) -> dict:
 
 
 def compute(ledgers: Ledgers, rules: Rules) -> Results:
-    prep = match.prepare(ledgers, rules)
+    method = declared.load_method(rules)
+    # Incidents documented only by the claimants cannot confirm their warnings ([circular]).
+    used, circular_ids = inference.independent_of_claimants(ledgers, method)
+    prep = match.prepare(used, rules)
     primary = match.verdicts(prep, rules.primary)
     grid = match.grid_verdicts(prep, rules)
     sensitivity = sensitivity_table(grid)
@@ -199,7 +204,8 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
             sum(len(str(u).split(";")) for f in (claims, ledgers.incidents) for u in f["source_urls"])
         ),
     }
-    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key)
+    key["dependence"], spec_curve = inference.compute(ledgers, circular_ids, rules, method, prep, sensitivity)
+    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, spec_curve)
 
 
 def write(results: Results, out: Path) -> list[Path]:
@@ -210,6 +216,7 @@ def write(results: Results, out: Path) -> list[Path]:
             results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p
         ),
         GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
+        SPEC_CURVE_FILE: lambda p: write_csv(results.spec_curve, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
         CLAIMREVIEW_FILE: lambda p: write_json(
             claimreview.claim_reviews(results.primary, results.ledgers.claims, results.rules.primary.describe()),

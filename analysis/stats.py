@@ -102,9 +102,26 @@ class Coverage:
         return self.matrix.mean(axis=1)
 
 
-def coverage(prep: Prepared, rule: Rule, rules: Rules) -> Coverage:
+def spanning_pairs(prep: Prepared, rule: Rule, rules: Rules, longest: float) -> pd.DataFrame:
+    """Candidate (claim, incident) pairs in place for windows up to `longest` days starting
+    anywhere in the reference period. Geography does not depend on time, so one join with a window
+    spanning the whole period finds every incident some shifted window could catch."""
+    ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
+    shifted = prep.claims.copy()
+    shifted["day_first"] = ref_first
+    shifted["day_last"] = ref_first
+    shifted["is_occurrence"] = False
+    wide = Prepared(shifted, prep.claim_places, prep.incidents, prep.incident_places)
+    span_rule = replace(rule, window_days=int(ref_last - ref_first + longest), stated_frame="ignore")
+    return candidate_pairs(wide, span_rule)
+
+
+def coverage(prep: Prepared, rule: Rule, rules: Rules, pairs: pd.DataFrame | None = None) -> Coverage:
     """The claim windows slid across every start day of the reference period (places and
-    lengths kept): the basis of both the independent null (p0) and the rigid-shift null."""
+    lengths kept): the basis of both the independent null (p0) and the rigid-shift null.
+
+    pairs: candidate pairs from spanning_pairs() for the rule's geography, shared across rules;
+    any superset of the true candidates gives the same result (the day arithmetic below is exact)."""
     claims = prep.claims
     ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
     n_days = int(ref_last - ref_first + 1)
@@ -114,17 +131,9 @@ def coverage(prep: Prepared, rule: Rule, rules: Rules) -> Coverage:
     rows = np.flatnonzero(scored)
     position = np.full(len(claims), -1)
     position[rows] = np.arange(len(rows))
-    # Geography does not depend on time, so one join with a window spanning the whole reference
-    # period finds every incident that could fall in some shifted window of each claim.
-    shifted = claims.copy()
-    shifted["day_first"] = ref_first
-    shifted["day_last"] = ref_first
-    shifted["is_occurrence"] = False
-    wide = Prepared(shifted, prep.claim_places, prep.incidents, prep.incident_places)
-    longest = float(np.nanmax(lengths, initial=0.0))
-    span_rule = replace(rule, window_days=int(ref_last - ref_first + longest), stated_frame="ignore")
-    pairs = candidate_pairs(wide, span_rule)
-    pairs = pairs.loc[qualifying(pairs, wide, rule)]
+    if pairs is None:
+        pairs = spanning_pairs(prep, rule, rules, float(np.nanmax(lengths, initial=0.0)))
+    pairs = pairs.loc[qualifying(pairs, prep, rule)]
     claim_row = pairs["claim_row"].to_numpy(dtype=np.int64)
     incident_row = pairs["incident_row"].to_numpy(dtype=np.int64)
     keep = scored[claim_row]
