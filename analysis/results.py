@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import claimreview, match, stats
+from analysis import claimreview, declared, inference, match, stats
 from analysis.campaign import Campaign, Declaration, PublishedCount, load_declaration
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers, enum_labels
@@ -18,6 +18,7 @@ VERDICTS_FILE = "verdicts.csv"
 GRID_VERDICTS_FILE = "verdicts_grid.csv"
 SENSITIVITY_FILE = "sensitivity.csv"
 CLAIMREVIEW_FILE = "claimreview.jsonld"
+SPEC_CURVE_FILE = "specification_curve.csv"
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Results:
     null: stats.NullResult
     key_numbers: dict
     declaration: Declaration | None = None
+    spec_curve: pd.DataFrame | None = None
 
 
 def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
@@ -134,7 +136,10 @@ def incident_summary(ledgers: Ledgers, campaign: Campaign) -> dict:
 def compute(ledgers: Ledgers, rules: Rules) -> Results:
     declaration = load_declaration(ledgers.data_dir, ledgers.claims)
     campaign = declaration.main
-    prep = match.prepare(ledgers, rules)
+    method = declared.load_method(rules)
+    # Incidents documented only by the claimants cannot confirm their warnings ([circular]).
+    used, circular_ids = inference.independent_of_claimants(ledgers, method)
+    prep = match.prepare(used, rules)
     primary = match.verdicts(prep, rules.primary)
     grid = match.grid_verdicts(prep, rules)
     sensitivity = sensitivity_table(grid)
@@ -218,7 +223,8 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
             sum(len(str(u).split(";")) for f in (claims, ledgers.incidents) for u in f["source_urls"])
         ),
     }
-    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, declaration)
+    key["dependence"], spec_curve = inference.compute(ledgers, circular_ids, rules, method, prep, sensitivity)
+    return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, declaration, spec_curve)
 
 
 def write(results: Results, out: Path) -> list[Path]:
@@ -229,6 +235,7 @@ def write(results: Results, out: Path) -> list[Path]:
             results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p
         ),
         GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
+        SPEC_CURVE_FILE: lambda p: write_csv(results.spec_curve, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
         CLAIMREVIEW_FILE: lambda p: write_json(
             claimreview.claim_reviews(results.primary, results.ledgers.claims, results.key_numbers["rule"]["text"]),

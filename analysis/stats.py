@@ -78,49 +78,89 @@ def breakdown(verdict_table: pd.DataFrame, claims: pd.DataFrame, by: str) -> pd.
 # --- base-rate null model ----------------------------------------------------------------------
 
 
-def chance_of_incident(prep: Prepared, rule: Rule, rules: Rules) -> pd.Series:
+def day_number(value: pd.Timestamp) -> float:
+    return float(value.to_datetime64().astype("datetime64[D]").astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which start days of the reference period would make each assessable claim a hit.
+
+    matrix[k, s] is True when a window of claim rows[k]'s length, at its places, starting on
+    reference day s (day ref_first + s), contains a qualifying incident. own_start[k] is the start
+    day of the claim's real window, so the row's observed verdict is matrix[k, own_start - ref_first]
+    whenever that day lies in the reference period.
+    """
+
+    rows: np.ndarray  # positions in prep.claims
+    own_start: np.ndarray  # day numbers
+    ref_first: float
+    matrix: np.ndarray  # bool, (len(rows), days in reference period)
+
+    @property
+    def p0(self) -> np.ndarray:
+        return self.matrix.mean(axis=1)
+
+
+def spanning_pairs(prep: Prepared, rule: Rule, rules: Rules, longest: float) -> pd.DataFrame:
+    """Candidate (claim, incident) pairs in place for windows up to `longest` days starting
+    anywhere in the reference period. Geography does not depend on time, so one join with a window
+    spanning the whole period finds every incident some shifted window could catch."""
+    ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
+    shifted = prep.claims.copy()
+    shifted["day_first"] = ref_first
+    shifted["day_last"] = ref_first
+    shifted["is_occurrence"] = False
+    wide = Prepared(shifted, prep.claim_places, prep.incidents, prep.incident_places)
+    span_rule = replace(rule, window_days=int(ref_last - ref_first + longest), stated_frame="ignore")
+    return candidate_pairs(wide, span_rule)
+
+
+def coverage(prep: Prepared, rule: Rule, rules: Rules, pairs: pd.DataFrame | None = None) -> Coverage:
+    """The claim windows slid across every start day of the reference period (places and
+    lengths kept): the basis of both the independent null (p0) and the rigid-shift null.
+
+    pairs: candidate pairs from spanning_pairs() for the rule's geography, shared across rules;
+    any superset of the true candidates gives the same result (the day arithmetic below is exact)."""
+    claims = prep.claims
+    ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
+    n_days = int(ref_last - ref_first + 1)
+    start, end = claim_windows(claims, rule)
+    lengths = end - start  # window length in days, minus one
+    scored = claims["assessable"].to_numpy() & ~np.isnan(lengths)
+    rows = np.flatnonzero(scored)
+    position = np.full(len(claims), -1)
+    position[rows] = np.arange(len(rows))
+    if pairs is None:
+        pairs = spanning_pairs(prep, rule, rules, float(np.nanmax(lengths, initial=0.0)))
+    pairs = pairs.loc[qualifying(pairs, prep, rule)]
+    claim_row = pairs["claim_row"].to_numpy(dtype=np.int64)
+    incident_row = pairs["incident_row"].to_numpy(dtype=np.int64)
+    keep = scored[claim_row]
+    claim_row, incident_row = claim_row[keep], incident_row[keep]
+    # Start days s whose window [s, s+len] overlaps incident [a, b]: s in [a-len, b].
+    lo = np.maximum(prep.incidents["day_first"].to_numpy()[incident_row] - lengths[claim_row], ref_first)
+    hi = np.minimum(prep.incidents["day_last"].to_numpy()[incident_row], ref_last)
+    ok = hi >= lo
+    k = position[claim_row[ok]]
+    diff = np.zeros((len(rows), n_days + 1), np.int64)
+    np.add.at(diff, (k, (lo[ok] - ref_first).astype(np.int64)), 1)
+    np.add.at(diff, (k, (hi[ok] - ref_first).astype(np.int64) + 1), -1)
+    matrix = np.cumsum(diff, axis=1)[:, :n_days] > 0
+    return Coverage(rows, start[rows], ref_first, matrix)
+
+
+def chance_of_incident(prep: Prepared, rule: Rule, rules: Rules, cover: Coverage | None = None) -> pd.Series:
     """For each scored claim: the share of windows of the same length, at the same places, that
     contain a qualifying documented incident, over the reference period.
 
     The claim's window is slid across every start day of the reference period (keeping its
     geography and length); p0 is the fraction of start days whose window catches an incident.
     """
-    claims = prep.claims
-    ref_first = float(rules.reference_from.to_datetime64().astype("datetime64[D]").astype(np.int64))
-    ref_last = float(rules.reference_to.to_datetime64().astype("datetime64[D]").astype(np.int64))
-    start, end = claim_windows(claims, rule)
-    lengths = end - start  # window length in days, minus one
-    # Geography does not depend on time, so one join with a window spanning the whole reference
-    # period finds every incident that could fall in some shifted window of each claim.
-    shifted = claims.copy()
-    shifted["day_first"] = ref_first
-    shifted["day_last"] = ref_first
-    shifted["is_occurrence"] = False
-    wide = Prepared(shifted, prep.claim_places, prep.incidents, prep.incident_places)
-    longest = float(np.nanmax(lengths, initial=0.0))
-    span_rule = replace(rule, window_days=int(ref_last - ref_first + longest), stated_frame="ignore")
-    pairs = candidate_pairs(wide, span_rule)
-    pairs = pairs.loc[qualifying(pairs, wide, rule)]
-
-    n_starts = ref_last - ref_first + 1
-    p0 = np.full(len(claims), np.nan)
-    scored = claims["assessable"].to_numpy()
-    p0[scored] = 0.0
-    inc_first = prep.incidents["day_first"].to_numpy()
-    inc_last = prep.incidents["day_last"].to_numpy()
-    for row, group in pairs.groupby("claim_row"):
-        if not scored[row] or np.isnan(lengths[row]):
-            continue
-        # Start days s whose window [s, s+len] overlaps incident [a, b]: s in [a-len, b].
-        rows = group["incident_row"].to_numpy(dtype=np.int64)
-        lo = np.maximum(inc_first[rows] - lengths[row], ref_first)
-        hi = np.minimum(inc_last[rows], ref_last)
-        covered = np.zeros(int(n_starts), bool)
-        for a, b in zip(lo, hi, strict=True):
-            if b >= a:
-                covered[int(a - ref_first) : int(b - ref_first) + 1] = True
-        p0[row] = covered.mean()
-    return pd.Series(p0, index=claims["claim_id"], name="p0")
+    cover = coverage(prep, rule, rules) if cover is None else cover
+    p0 = np.full(len(prep.claims), np.nan)
+    p0[cover.rows] = cover.p0
+    return pd.Series(p0, index=prep.claims["claim_id"], name="p0")
 
 
 def poisson_binomial_pmf(p: np.ndarray) -> np.ndarray:
