@@ -190,7 +190,8 @@ def _key_numbers_step(ctx: Context) -> list[Path]:
     written = results.write(computed, paths.report_dir(ctx.root))
     # Out-of-period claims (usually date typos) and headline changes against the outputs being replaced.
     previous = paths.report_dir(ctx.out) / results.KEY_NUMBERS_FILE
-    for line in readme.build_messages(computed.ledgers, previous, computed.key_numbers):
+    current = json.loads((paths.report_dir(ctx.root) / results.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
+    for line in readme.build_messages(computed.ledgers, previous, current):
         log(line)
     return written
 
