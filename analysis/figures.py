@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure as MplFigure
 
-matplotlib.use("Agg")  # files, not windows; notebooks still show figures inline
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from analysis import paths  # noqa: E402
-from analysis.export import atomic_write_bytes, atomic_write_text, write_csv  # noqa: E402
-from analysis.results import Results, incident_governorates  # noqa: E402
-from analysis.rules import CLAIMANT_GROUP_NAMES, EVIDENCE_ORDER  # noqa: E402
-from analysis.stats import poisson_binomial_pmf  # noqa: E402
+from analysis import paths
+from analysis.export import atomic_write_bytes, atomic_write_text, write_csv
+from analysis.results import Results, incident_governorates
+from analysis.rules import CLAIMANT_GROUP_NAMES, EVIDENCE_ORDER
+from analysis.stats import poisson_binomial_pmf
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -61,7 +59,7 @@ class Figure:
     title: str
     caption: str
     alt: str
-    figure: plt.Figure
+    figure: MplFigure
     data: pd.DataFrame
 
     @property
@@ -69,9 +67,30 @@ class Figure:
         return f"{self.number:02d}-{self.name}"
 
 
+def _show_inline_in_jupyter() -> None:
+    """In a Jupyter kernel, display a figure as a PNG wherever a cell shows it.
+
+    The figures never touch pyplot, so the inline backend's display hook (registered when pyplot
+    loads a backend) may never be installed; IPython's own formatter registration does the same.
+    """
+    if "IPython" not in sys.modules:  # plain Python (the build's own process): files only
+        return
+    from IPython import get_ipython
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
+
+
 def _new(width=8.0, height=4.5, **kwargs):
-    plt.rcParams.update(STYLE)
-    return plt.subplots(figsize=(width, height), **kwargs)
+    """A figure outside pyplot's state machine: no backend is forced, so Jupyter's inline backend
+    shows it where a notebook displays it (once, not again at the end of the cell), and the build's
+    files are written by the same Agg renderer whatever the backend."""
+    mpl.rcParams.update(STYLE)
+    _show_inline_in_jupyter()
+    fig = MplFigure(figsize=(width, height))
+    return fig, fig.subplots(**kwargs)
 
 
 def _caption(fig, text: str) -> None:
