@@ -310,7 +310,7 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
         wanted["report"] = report_key
         if state.get("report") != report_key or not (report_dir / "report.pdf").exists():
             with Step("report"):
-                written = report.write_report(staging, ledgers().claims, report.figure_index(metas))
+                written = report.write_report(staging, ledgers(), report.figure_index(metas))
                 for path in written:
                     log(f"  wrote {path.relative_to(staging)}")
             changed = True
