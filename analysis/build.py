@@ -303,7 +303,7 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
                 run_notebook(nb, data, staging, html_path)
             changed = True
 
-        from analysis import figures, report
+        from analysis import explorer, figures, report
 
         metas = figures.saved_figures(staging)
         report_key = digest(results_key, paths.TEMPLATES_DIR, *(paths.figures_dir(staging).glob("*.png")))
@@ -311,6 +311,7 @@ def build(data: Path | None = None, out: Path | None = None, force: bool = False
         if state.get("report") != report_key or not (report_dir / "report.pdf").exists():
             with Step("report"):
                 written = report.write_report(staging, ledgers(), report.figure_index(metas))
+                written.append(explorer.write_explorer(staging, ledgers()))
                 for path in written:
                     log(f"  wrote {path.relative_to(staging)}")
             changed = True
