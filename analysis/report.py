@@ -92,7 +92,7 @@ def md_text(value: object, limit: int | None = LONG_TEXT) -> str:
 
 def outlet(url: str) -> str:
     """The outlet a link points to, as a reader knows it: the host name without 'www.'."""
-    host = (urlsplit(url).hostname or url).lower()
+    host = (urlsplit(url).hostname or url).lower().rstrip(".")  # 'sana.sy.' is sana.sy
     return host.removeprefix("www.")
 
 
