@@ -144,7 +144,9 @@ def environment() -> jinja2.Environment:
 
 def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
     verdicts = pd.read_csv(report_dir / "verdicts.csv", dtype=str, keep_default_na=False)
-    text = claims.astype(str).replace({"<NA>": "", "NaT": "", "nan": "", "None": ""})  # blanks are falsy
+    # Missing values become "" (falsy in the template, so its fallbacks apply); pandas 3 keeps them
+    # missing through astype(str), older versions spell them out.
+    text = claims.astype(str).fillna("").replace({"<NA>": "", "NaT": "", "nan": "", "None": ""})
     merged = verdicts.merge(text, on="claim_id", suffixes=("", "_claim"))
     return merged.to_dict("records")
 

@@ -205,3 +205,12 @@ def test_pdf_has_author_and_date_and_keeps_rows_whole():
     assert re.findall(rb"/CreationDate \(D:(\d{8})", pdf) and set(re.findall(rb"/CreationDate \(D:(\d{8})", pdf)) == {
         date
     }
+
+
+def test_undated_claims_show_their_bounds_in_the_appendix(shipped):
+    ledgers, _, md, _ = shipped
+    undated = ledgers.claims[ledgers.claims["date_made"].isna()]
+    assert not undated.empty
+    for _, claim in undated.iterrows():
+        line = next(row for row in md.splitlines() if row.startswith(f"| {claim['claim_id']} | ") and "≈" in row)
+        assert f"≈ {claim['date_earliest']:%Y-%m-%d} to " in line
