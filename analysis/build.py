@@ -197,11 +197,12 @@ def _key_numbers_step(ctx: Context) -> list[Path]:
 
 
 def _report_step(ctx: Context) -> list[Path]:
-    from analysis import figures, report, session
+    from analysis import explorer, figures, report, session
 
     metas = figures.saved_figures(ctx.root)
-    claims = session.results(ctx.data).ledgers.claims
-    return report.write_report(ctx.root, claims, report.figure_index(metas))
+    ledgers = session.results(ctx.data).ledgers
+    written = report.write_report(ctx.root, ledgers, report.figure_index(metas))
+    return [*written, explorer.write_explorer(ctx.root, ledgers)]
 
 
 def _figure_files(ctx: Context) -> list[Path]:
@@ -211,7 +212,7 @@ def _figure_files(ctx: Context) -> list[Path]:
 def pipeline(data: Path) -> list[Step]:
     """Every step of a build, in an order that respects `after`."""
     key = artifacts.results_key(data)
-    report_files = ("report.md", "report.html", "report.pdf")
+    report_files = ("report.md", "report.html", "report.pdf", "explorer.html")
     steps = [
         Step(
             "results",

@@ -6,12 +6,24 @@ The claims are predictions, not true/false statements, so the textual rating say
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
 import pandas as pd
-import yaml
 
-from analysis import paths
+from analysis import citation, paths
 
-PUBLISHER = "The chemical-warnings project contributors"
+STATE_OUTLETS_FILE = "state_outlets.csv"
+# Which state a claimant group speaks for: a claim's own government is its best first appearance.
+CLAIMANT_STATE = {
+    "rcross": "Russia",
+    "other_russian_gov": "Russia",
+    "russian_state_media": "Russia",
+    "syrian_gov": "Syria",
+}
+DATE_IN_URL = re.compile(r"(?<!\d)(20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?!\d)")
+EXPLORER_ANCHOR = "explorer.html#claim={claim_id}"  # relative to report/, where this file is written
 RATINGS = {
     ("prediction", "materialized"): (3, "A documented chemical incident followed"),
     ("prediction", "not_materialized"): (1, "No documented chemical incident followed"),
@@ -22,25 +34,85 @@ RATINGS = {
 
 def release_date() -> str:
     """The publication date is the release date in CITATION.cff, so the file is reproducible."""
-    citation = yaml.safe_load((paths.ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    return str(citation["date-released"])
+    return citation.release_date()
+
+
+def state_outlets(data_dir: Path | None = None) -> pd.DataFrame:
+    """Known government and state-media domains (data/state_outlets.csv): domain, outlet, kind, state."""
+    path = (data_dir or paths.data_dir()) / STATE_OUTLETS_FILE
+    if not path.exists():
+        path = paths.DEFAULT_DATA_DIR / STATE_OUTLETS_FILE
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
+
+
+def _outlet_of(url: str, outlets: pd.DataFrame) -> dict | None:
+    host = _host(url)
+    for row in outlets.itertuples():
+        if host == row.domain or host.endswith("." + row.domain):
+            return row._asdict()
+    return None
+
+
+def first_appearance(urls: list[str], claimant_group: str, outlets: pd.DataFrame) -> tuple[str, str]:
+    """The URL that best stands for where the claim first appeared, and its outlet's name.
+
+    Preference: the claimant's own government; then its state's media; then any state outlet; then
+    any source. Within a rank, the earliest date written in the URL (when there is one), then the
+    ledger's order.
+    """
+    state = CLAIMANT_STATE.get(claimant_group)
+
+    def rank(item: tuple[int, str]) -> tuple:
+        order, url = item
+        found = _outlet_of(url, outlets)
+        if found is None:
+            tier = 3
+        elif found["state"] == state:
+            tier = 0 if found["kind"] == "government" else 1
+        else:
+            tier = 2
+        dated = DATE_IN_URL.search(urlsplit(url).path)
+        return (tier, "".join(dated.groups()) if dated else "99999999", order)
+
+    best = min(enumerate(urls), key=rank)[1]
+    found = _outlet_of(best, outlets)
+    return best, found["outlet"] if found else _host(best)
+
+
+def review_url(claim_id: str) -> str:
+    """The claim's entry in the explorer: absolute when CITATION.cff names the project's URL,
+    else relative to report/ (a valid JSON-LD IRI reference, resolved against this file)."""
+    anchor = EXPLORER_ANCHOR.format(claim_id=claim_id)
+    base = citation.citation().get("url")
+    return urljoin(str(base).rstrip("/") + "/report/", anchor) if base else anchor
 
 
 def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str) -> dict:
     merged = verdicts.merge(claims, on="claim_id", suffixes=("", "_claim"))
     published = release_date()
+    outlets = state_outlets()
+    authors = [{"@type": "Organization", "name": name} for name in citation.authors()]
     reviews = []
     for _, row in merged.iterrows():
         key = (row["scored_as"], row["verdict"])
         if key not in RATINGS:
             continue  # out of scope or not assessable: no verdict to publish
         value, text = RATINGS[key]
-        urls = [u for u in str(row["source_urls"]).split(";") if u]
+        urls = [u.strip() for u in str(row["source_urls"]).split(";") if u.strip()]
+        first, first_outlet = first_appearance(urls, str(row["claimant_group"]), outlets)
         item = {
             "@type": "Claim",
             "author": {"@type": "Organization", "name": str(row["claimant"])},
             "appearance": [{"@type": "CreativeWork", "url": u} for u in urls],
-            "firstAppearance": {"@type": "CreativeWork", "url": urls[0]},
+            "firstAppearance": {
+                "@type": "CreativeWork",
+                "url": first,
+                "publisher": {"@type": "Organization", "name": first_outlet},
+            },
         }
         if pd.notna(row["date_made"]):
             item["datePublished"] = row["date_made"].strftime("%Y-%m-%d")
@@ -48,6 +120,7 @@ def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str) 
             {
                 "@type": "ClaimReview",
                 "identifier": str(row["claim_id"]),
+                "url": review_url(str(row["claim_id"])),
                 "claimReviewed": str(row["summary"]),
                 "itemReviewed": item,
                 "reviewRating": {
@@ -58,7 +131,7 @@ def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str) 
                     "alternateName": text,
                     "ratingExplanation": f"Rule: {rule_text}.",
                 },
-                "author": {"@type": "Organization", "name": PUBLISHER},
+                "author": authors[0] if len(authors) == 1 else authors,
                 "datePublished": published,
             }
         )

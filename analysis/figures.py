@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")  # files, not windows; notebooks still show figures inline
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from analysis import paths, wording  # noqa: E402
-from analysis.export import atomic_write_bytes, atomic_write_text, write_csv  # noqa: E402
-from analysis.results import Results, incident_governorates  # noqa: E402
-from analysis.rules import EVIDENCE_ORDER  # noqa: E402
-from analysis.stats import poisson_binomial_pmf  # noqa: E402
+from analysis import paths, wording
+from analysis.export import atomic_write_bytes, atomic_write_text, write_csv
+from analysis.results import Results, incident_governorates
+from analysis.rules import EVIDENCE_ORDER
+from analysis.stats import poisson_binomial_pmf
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -57,7 +57,7 @@ class Figure:
     title: str
     caption: str
     alt: str
-    figure: plt.Figure
+    figure: MplFigure
     data: pd.DataFrame
 
     @property
@@ -65,12 +65,39 @@ class Figure:
         return f"{self.number:02d}-{self.name}"
 
 
+def _show_inline_in_jupyter() -> None:
+    """In a Jupyter kernel, display a figure as a PNG wherever a cell shows it.
+
+    The figures never touch pyplot, so the inline backend's display hook (registered when pyplot
+    loads a backend) may never be installed; IPython's own formatter registration does the same.
+    """
+    if "IPython" not in sys.modules:  # plain Python (the build's own process): files only
+        return
+    from IPython import get_ipython
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
+
+
+def _figure(width: float, height: float) -> MplFigure:
+    """A figure outside pyplot's state machine: no backend is forced, so Jupyter's inline backend
+    shows it where a notebook displays it (once, not again at the end of the cell), and the build's
+    files are written by the same Agg renderer whatever the backend."""
+    mpl.rcParams.update(STYLE)
+    _show_inline_in_jupyter()
+    return MplFigure(figsize=(width, height))
+
+
 def _new(width=8.0, height=4.5, **kwargs):
-    plt.rcParams.update(STYLE)
-    return plt.subplots(figsize=(width, height), **kwargs)
+    fig = _figure(width, height)
+    return fig, fig.subplots(**kwargs)
 
 
 def _caption(fig, text: str) -> None:
+    """Caption inside the image. The report prints each caption under its figure and
+    figures/data/<stem>.json keeps it, so the figures redrawn for reading (2-6) no longer carry one."""
     fig.text(0.01, 0.01, text, fontsize=7, color="#333333", ha="left", va="bottom", wrap=True)
 
 
@@ -170,7 +197,7 @@ def timeline_campaign(results: Results) -> Figure:
         )
     levels = [lvl for lvl in EVIDENCE_ORDER[::-1] if (window["evidence_level"] == lvl).any()]
     if levels:
-        handles = [plt.Line2D([], [], color=EVIDENCE_COLOURS[lvl], ls="--", lw=1.2) for lvl in levels]
+        handles = [Line2D([], [], color=EVIDENCE_COLOURS[lvl], ls="--", lw=1.2) for lvl in levels]
         ax.legend(
             handles,
             [f"incident: {lvl.replace('_', ' ')}" for lvl in levels],
@@ -197,7 +224,6 @@ def timeline_campaign(results: Results) -> Figure:
         f"is unknown (n = {n} claims). Dashed lines: documented chemical incidents within 30 days of the "
         f"period (colour = evidence level). {SOURCE_NOTE}"
     )
-    _caption(fig, caption)
     data = pd.DataFrame(rows)
     alt = (
         f"Timeline {wording.period_between(start, end)}, marked in {unit}, with {wording.plural(n, 'claim')} in "
@@ -243,12 +269,11 @@ def timeline_context(results: Results) -> Figure:
     where = f" in {country}" if country else ""
     title = f"Documented chemical incidents{where} in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
     ax.set_title(title, loc="left", fontsize=10, pad=22)
-    fig.subplots_adjust(bottom=0.2, top=0.84)
+    fig.subplots_adjust(bottom=0.1, top=0.84)
     caption = (
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
         f"census. Shaded: the claims period. {SOURCE_NOTE}"
     )
-    _caption(fig, caption)
     data = counts.reset_index(names="month")
     data["month"] = data["month"].dt.strftime("%Y-%m")
     period = wording.period_span(rules.scope.date_from, rules.scope.date_to)
@@ -300,95 +325,243 @@ def claims_by_group_and_type(results: Results) -> Figure:
     n = len(claims)
     title = f"Claims by claimant group and type (n = {n})"
     ax.set_title(title, loc="left", fontsize=10, pad=18)
-    fig.subplots_adjust(left=0.3, bottom=0.22, top=0.85)
+    fig.subplots_adjust(left=0.3, bottom=0.14, top=0.85)
     caption = f"Each claim counted once under the group that made it (n = {n}). {SOURCE_NOTE}"
-    _caption(fig, caption)
     data = table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
     alt = f"Horizontal stacked bars: {n} claims split by claimant group and claim type."
     return Figure(3, "claims-by-group-type", title, caption, alt, fig, data)
 
 
-# --- 4. schematic map ---------------------------------------------------------------------------
+# --- 4. map: governorates, claimed places and incident places ---------------------------------
+
+BOUNDARIES_FILE = Path("boundaries") / "syria_adm1.geojson"
+
+
+def boundaries(data_dir: Path | None = None) -> list[dict]:
+    """Governorate outlines (data/boundaries/, sourced and licensed in its SOURCE.md): each
+    feature's name and its rings as (n, 2) arrays of longitude, latitude."""
+    path = (data_dir or paths.data_dir()) / BOUNDARIES_FILE
+    if not path.exists():
+        path = paths.DEFAULT_DATA_DIR / BOUNDARIES_FILE
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    out = []
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        rings = [np.asarray(ring, dtype=float) for polygon in polygons for ring in polygon]
+        out.append({"name": feature["properties"].get("name", ""), "rings": rings})
+    return out
+
+
+def _ring_centroid(ring: np.ndarray) -> tuple[float, float, float]:
+    """Area and centroid of a closed ring (shoelace formula), for placing a label inside it."""
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if area == 0:
+        return 0.0, float(x.mean()), float(y.mean())
+    return (
+        abs(area),
+        float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+        float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)),
+    )
+
+
+def _map_rows(results: Results) -> pd.DataFrame:
+    """One row per place a claim or an incident names: how many claims name it, which incidents
+    occurred there with their evidence levels, and whether it has sourced coordinates."""
+    ledgers = results.ledgers
+    places = ledgers.places.set_index("place_id")
+    claims_at: dict[str, list[str]] = {}
+    incidents_at: dict[str, list[tuple[str, str]]] = {}
+    for _, claim in ledgers.claims.iterrows():
+        for pid in claim["place_list"]:
+            claims_at.setdefault(pid, []).append(claim["claim_id"])
+    for _, incident in ledgers.incidents.iterrows():
+        for pid in incident["place_list"]:
+            incidents_at.setdefault(pid, []).append((incident["incident_id"], incident["evidence_level"]))
+    rows = []
+    for pid in sorted(set(claims_at) | set(incidents_at)):
+        place = places.loc[pid]
+        found = incidents_at.get(pid, [])
+        strongest = max((EVIDENCE_ORDER.index(level) for _, level in found), default=None)
+        rows.append(
+            {
+                "place_id": pid,
+                "name": place["name"],
+                "place_type": place["place_type"],
+                "governorate": place["governorate"],
+                "latitude": place["latitude"],
+                "longitude": place["longitude"],
+                "claims": len(claims_at.get(pid, [])),
+                "claim_ids": ";".join(claims_at.get(pid, [])),
+                "incidents": len(found),
+                "incident_ids": ";".join(i for i, _ in found),
+                "strongest_evidence": EVIDENCE_ORDER[strongest] if strongest is not None else "",
+            }
+        )
+    data = pd.DataFrame(rows)
+    point = ~data["place_type"].isin(["governorate", "region"])
+    data["drawn"] = point & data["latitude"].notna() & data["longitude"].notna()
+    return data
+
+
+def _draw_outlines(ax, outlines: list[dict], shade: dict[str, int], vmax: int) -> None:
+    from matplotlib.patches import Polygon
+
+    cmap = mpl.colormaps["Greys"]
+    for outline in outlines:
+        count = shade.get(outline["name"], 0)
+        colour = cmap(0.08 + 0.35 * count / vmax) if count else "#FAFAFA"
+        for ring in outline["rings"]:
+            ax.add_patch(Polygon(ring, closed=True, facecolor=colour, edgecolor="#888888", lw=0.6, zorder=1))
+
+
+def _draw_places(ax, points: pd.DataFrame, scale: float) -> None:
+    claimed = points[points["claims"] > 0]
+    ax.scatter(
+        claimed["longitude"],
+        claimed["latitude"],
+        s=claimed["claims"] * scale,
+        color=OKABE_ITO[5],
+        alpha=0.55,
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=3,
+    )
+    for level in EVIDENCE_ORDER[::-1]:
+        hit = points[points["strongest_evidence"] == level]
+        ax.scatter(
+            hit["longitude"],
+            hit["latitude"],
+            marker="X",
+            s=70,
+            color=EVIDENCE_COLOURS[level],
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=4,
+        )
+
+
+def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7) -> None:
+    """Name each point, trying four positions around it and taking the first whose box overlaps no
+    earlier label (points come most important first); a name that fits nowhere is left out."""
+    ax.apply_aspect()
+    to_display = ax.transData.transform
+    points_per_pixel = 72 / ax.figure.dpi
+    taken: list[tuple[float, float, float, float]] = []
+    for _, p in points.iterrows():
+        x, y = to_display((p["longitude"], p["latitude"])) * points_per_pixel  # in points
+        width, height = 0.6 * fontsize * len(p["name"]) + 3, 1.2 * fontsize  # with a little air
+        for dx, dy, ha in ((5, 3, "left"), (5, -11, "left"), (-5, 3, "right"), (-5, -11, "right")):
+            left = x + dx - (width if ha == "right" else 0)
+            box = (left, y + dy, left + width, y + dy + height)
+            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken):
+                taken.append(box)
+                ax.annotate(
+                    p["name"],
+                    (p["longitude"], p["latitude"]),
+                    xytext=(dx, dy),
+                    textcoords="offset points",
+                    ha=ha,
+                    fontsize=fontsize,
+                    color="#222222",
+                    zorder=6,
+                )
+                break
 
 
 def place_map(results: Results) -> Figure:
-    ledgers = results.ledgers
-    places = ledgers.places.set_index("place_id")
-    rows = []
-    for role, frame, id_column in (
-        ("claimed place", ledgers.claims, "claim_id"),
-        ("incident place", ledgers.incidents, "incident_id"),
-    ):
-        for _, record in frame.iterrows():
-            for pid in record["place_list"]:
-                p = places.loc[pid]
-                if p["place_type"] in ("governorate", "region") or pd.isna(p["latitude"]):
-                    continue
-                extra = record["evidence_level"] if role == "incident place" else ""
-                rows.append(
-                    {
-                        "role": role,
-                        "record": record[id_column],
-                        "place_id": pid,
-                        "name": p["name"],
-                        "governorate": p["governorate"],
-                        "latitude": p["latitude"],
-                        "longitude": p["longitude"],
-                        "evidence_level": extra,
-                    }
-                )
-    data = pd.DataFrame(rows)
-    fig, ax = _new(7.0, 6.2)
-    for role, marker, colour, size in (
-        ("claimed place", "o", OKABE_ITO[5], 30),
-        ("incident place", "X", OKABE_ITO[4], 60),
-    ):
-        part = data[data["role"] == role].drop_duplicates("place_id")
-        ax.scatter(
-            part["longitude"],
-            part["latitude"],
-            marker=marker,
-            s=size,
-            color=colour,
-            alpha=0.8,
-            label=f"{role}s ({len(part)})",
-            edgecolor="white",
-            linewidth=0.5,
-        )
-    labels = places[places["place_type"] == "governorate"].dropna(subset=["latitude"])
-    for _, g in labels.iterrows():
-        ax.text(
-            g["longitude"],
-            g["latitude"],
-            g["governorate"],
-            fontsize=9,
-            color="#555555",
-            ha="center",
-            alpha=0.9,
-            style="italic",
-        )
-    ax.set_xlim(35.6, 42.5)
-    ax.set_ylim(32.2, 37.45)
-    ax.set_aspect(1 / np.cos(np.radians(35)))
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
-    ax.grid(color="#eeeeee")
-    located = data.drop_duplicates(["role", "place_id"])
-    title = "Places named in claims and places of documented incidents"
-    ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(bottom=0.17)
-    missing = int(places["latitude"].isna().sum())
-    caption = (
-        f"Schematic (no basemap): plotted are {len(located)} located places; governorate names at the gazetteer's "
-        f"representative points. {missing} gazetteer places have no sourced coordinates and are not drawn. {SOURCE_NOTE}"
+    data = _map_rows(results)
+    points = data[data["drawn"]]
+    outlines = boundaries(results.ledgers.data_dir)
+    claims = results.ledgers.claims
+    places = results.ledgers.places.set_index("place_id")
+    # Shade each governorate by the number of claims naming any place in it (places without
+    # coordinates count too: their governorate is known).
+    per_governorate: dict[str, set] = {}
+    for _, claim in claims.iterrows():
+        for pid in claim["place_list"]:
+            governorate = places.loc[pid, "governorate"]
+            if isinstance(governorate, str) and governorate:
+                per_governorate.setdefault(governorate, set()).add(claim["claim_id"])
+    shade = {g: len(ids) for g, ids in per_governorate.items()}
+    vmax = max(shade.values(), default=1)
+
+    fig = _figure(9.0, 5.2)
+    main = fig.add_axes((0.01, 0.12, 0.5, 0.8))
+    inset = fig.add_axes((0.53, 0.12, 0.46, 0.8))
+    aspect = 1 / np.cos(np.radians(35))
+    every = np.concatenate([r for o in outlines for r in o["rings"]])
+    scale = 28.0
+    for ax in (main, inset):
+        _draw_outlines(ax, outlines, shade, vmax)
+        _draw_places(ax, points, scale if ax is inset else scale / 3)
+        ax.set_aspect(aspect)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(ax is inset)
+            spine.set_color("#555555")
+    main.set_xlim(every[:, 0].min() - 0.1, every[:, 0].max() + 0.1)
+    main.set_ylim(every[:, 1].min() - 0.1, every[:, 1].max() + 0.1)
+    # The inset frames every drawn place in the north-west, i.e. the governorates the claims name most.
+    north_west = points[points["governorate"].isin(sorted(shade, key=shade.get, reverse=True)[:3])]
+    lon0, lon1 = north_west["longitude"].min() - 0.15, north_west["longitude"].max() + 0.15
+    lat0, lat1 = north_west["latitude"].min() - 0.12, north_west["latitude"].max() + 0.12
+    inset.set_xlim(lon0, lon1)
+    inset.set_ylim(lat0, lat1)
+    main.add_patch(
+        mpl.patches.Rectangle((lon0, lat0), lon1 - lon0, lat1 - lat0, fill=False, edgecolor="#333333", lw=0.9, zorder=5)
     )
-    _caption(fig, caption)
-    roles = located["role"].value_counts()
+    for outline in outlines:
+        if not outline["name"]:
+            continue
+        area, x, y = max((_ring_centroid(r) for r in outline["rings"]), key=lambda t: t[0])
+        in_inset = lon0 <= x <= lon1 and lat0 <= y <= lat1
+        if area > 0.25 and not in_inset:  # large enough to hold a name; the inset names its own
+            main.text(x, y, outline["name"], fontsize=6.5, color="#555555", ha="center", va="center", zorder=2)
+        if in_inset:
+            inset.text(x, y, outline["name"], fontsize=9, color="#777777", style="italic", ha="center", zorder=2)
+    labelled = points.sort_values(["incidents", "claims"], ascending=False)
+    labelled = labelled[(labelled["incidents"] > 0) | (labelled["claims"] >= 2)]
+    inside = labelled["longitude"].between(lon0, lon1) & labelled["latitude"].between(lat0, lat1)
+    _label_without_overlap(inset, labelled[inside])
+    handles = [
+        mpl.lines.Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=np.sqrt(scale * k),
+            color=OKABE_ITO[5],
+            alpha=0.55,
+            label=f"named in {k} claim{'s' if k > 1 else ''}",
+        )
+        for k in sorted({1, int(points["claims"].max() or 1)})
+    ] + [
+        mpl.lines.Line2D(
+            [], [], ls="", marker="X", ms=8, color=EVIDENCE_COLOURS[level], label=f"incident: {level.replace('_', ' ')}"
+        )
+        for level in EVIDENCE_ORDER[::-1]
+        if (points["strongest_evidence"] == level).any()
+    ]
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncols=3, frameon=False, fontsize=7)
+    title = "Where the claims pointed, and where documented incidents occurred"
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    inset.set_title("The north-west (framed on the left)", fontsize=8, color="#333333", loc="left")
+    n_points = len(points)
+    missing = data[~data["drawn"] & ~data["place_type"].isin(["governorate", "region"])]
+    caption = (
+        f"Left: Syria by governorate, shaded by the number of claims naming a place in it (darkest: {vmax}). "
+        f"Right: the north-west. Circles: {int((points['claims'] > 0).sum())} places named in claims, area by number of claims; "
+        f"crosses: {int((points['incidents'] > 0).sum())} places of documented incidents, colour by the strongest evidence level. "
+        f"{len(missing)} named places have no sourced coordinates and are not drawn (listed in the data file). "
+        f"Boundaries: Natural Earth (public domain), for orientation only. {SOURCE_NOTE}"
+    )
     alt = (
-        "Scatter of longitude and latitude: "
-        + "; ".join(wording.plural(int(count), role) for role, count in roles.items())
-        + " (names at the gazetteer's representative points)."
+        f"Map of Syria's governorates with {n_points} located places; the claimed places cluster in the north-west "
+        f"(shown enlarged on the right), incident places are marked by evidence level."
     )
     return Figure(4, "map-places", title, caption, alt, fig, data)
 
@@ -397,83 +570,85 @@ def place_map(results: Results) -> Figure:
 
 
 def hits_versus_null(results: Results) -> Figure:
+    """The number of hits chance alone would give (Poisson-binomial over the claims' p0), with the
+    observed count marked: the comparison that matters, on its own scale."""
     key = results.key_numbers
     null = results.null
-    p0 = results.p0.dropna()
     scored_ids = results.primary[
         (results.primary["scored_as"] == "prediction")
         & results.primary["verdict"].isin(["materialized", "not_materialized"])
     ]["claim_id"]
-    pmf = poisson_binomial_pmf(p0.reindex(scored_ids).dropna().to_numpy())
-    cdf = np.cumsum(pmf)
-    null_low, null_high = int(np.searchsorted(cdf, 0.025)), int(np.searchsorted(cdf, 0.975))
-    n = key["claims_assessable"]
+    pmf = poisson_binomial_pmf(results.p0.reindex(scored_ids).dropna().to_numpy())
+    observed = int(key["hits"])
+    # Show the hits up to where chance has (almost) no mass left, and always the observed count.
+    shown = max(observed, int(np.searchsorted(np.cumsum(pmf), 0.999))) + 1
     data = pd.DataFrame(
-        [
-            {"series": "predictions scored", "value": n, "low": n, "high": n},
-            {
-                "series": "observed: materialized",
-                "value": key["hits"],
-                "low": key["ci_low"] * n,
-                "high": key["ci_high"] * n,
-            },
-            {
-                "series": "expected if unrelated to events",
-                "value": null.expected_hits,
-                "low": null_low,
-                "high": null_high,
-            },
-        ]
+        {
+            "hits": np.arange(shown),
+            "probability_by_chance": pmf[:shown],
+            "observed": np.arange(shown) == observed,
+        }
     )
     fig, ax = _new(7.5, 3.4)
-    colours = ["#BBBBBB", OKABE_ITO[5], OKABE_ITO[4]]
-    for y, (row, colour) in enumerate(zip(data.itertuples(), colours, strict=True)):
-        ax.barh(y, row.value, color=colour, height=0.55)
-        if row.series != "predictions scored":
-            ax.errorbar(
-                row.value,
-                y,
-                xerr=[[row.value - row.low], [row.high - row.value]],
-                fmt="none",
-                ecolor="black",
-                capsize=4,
-                lw=1,
-            )
+    colours = [OKABE_ITO[5] if is_observed else "#BBBBBB" for is_observed in data["observed"]]
+    ax.bar(data["hits"], data["probability_by_chance"], color=colours, width=0.7)
+    for row in data.itertuples():
         ax.text(
-            max(row.value, row.high) + 0.4,
-            y,
-            f"{row.value:.1f}"
-            if isinstance(row.value, float) and not float(row.value).is_integer()
-            else f"{int(row.value)}",
-            va="center",
-            fontsize=9,
+            row.hits,
+            row.probability_by_chance + 0.005,
+            f"{row.probability_by_chance:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=8,
         )
-    ax.set_yticks(range(len(data)), data["series"])
-    ax.invert_yaxis()
-    ax.set_xlabel("number of claims")
-    title = f"Predicted attacks that materialized:\n{key['ci_text']}"
+    top = float(data["probability_by_chance"].max())
+    ax.set_ylim(0, top * 1.3)
+    ax.text(observed, pmf[observed] + top * 0.1, "observed", ha="center", fontsize=9, color=OKABE_ITO[5], weight="bold")
+    ax.axvline(null.expected_hits, color="#333333", ls="--", lw=1)
+    ax.text(null.expected_hits, top * 1.22, f" expected by chance: {null.expected_hits:.1f}", fontsize=8, va="center")
+    ax.set_xticks(data["hits"])
+    ax.set_xlabel(f"number of the {key['claims_assessable']} scored predictions followed by an incident")
+    ax.set_ylabel("probability by chance")
+    title = f"How many hits chance alone would give, and what was observed (n = {key['claims_assessable']})"
     ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.3, bottom=0.3, top=0.84)
+    fig.subplots_adjust(left=0.1, bottom=0.17, top=0.88, right=0.98)
     caption = (
-        f"Primary rule: {key['rule']['text']}. Observed bar: 95% Clopper–Pearson interval scaled to counts. "
-        f"Expected bar: base-rate null (share of same-length windows at the same places with a documented incident, "
-        f"{results.rules.reference_from:%Y}–{results.rules.reference_to:%Y}), 95% range of the Poisson-binomial. n = {n}. {SOURCE_NOTE}"
+        f"Bars: probability of each number of hits if the claims were unrelated to events (Poisson-binomial over each "
+        f"claim's chance p0: the share of same-length windows at the same places with a documented incident, "
+        f"{results.rules.reference_from:%Y}–{results.rules.reference_to:%Y}). Observed: {key['ci_text']} under the primary "
+        f"rule ({key['rule']['text']}); chance of exactly that many: {pmf[observed]:.2f}. {SOURCE_NOTE}"
     )
-    _caption(fig, caption)
-    alt = f"Bars: {n} predictions scored, {key['hits']} materialized, {null.expected_hits:.1f} expected by chance."
+    alt = (
+        f"Bar chart of the chance distribution of hits from 0 to {shown - 1}; the observed {observed} hits is highlighted, "
+        f"with probability {pmf[observed]:.2f}; {null.expected_hits:.1f} hits expected by chance."
+    )
     return Figure(5, "hits-vs-null", title, caption, alt, fig, data)
 
 
 # --- 6. sensitivity heatmap -------------------------------------------------------------------------
 
 
+def _incident_label(results: Results, incident_id: str) -> str:
+    """'SYR-CW-2018-009 (2018-11-24, Aleppo; evidence: disputed)' from the ledgers."""
+    incident = results.ledgers.incidents.set_index("incident_id").loc[incident_id]
+    places = results.ledgers.places.set_index("place_id")
+    names = [places.loc[p, "name"] for p in incident["place_list"] if p in places.index][:2]
+    when = incident["date_earliest"].strftime("%Y-%m-%d") if pd.notna(incident["date_earliest"]) else "undated"
+    return f"{incident_id} ({when}, {', '.join(names)}; evidence: {incident['evidence_level'].replace('_', ' ')})"
+
+
 def sensitivity_heatmap(results: Results) -> Figure:
+    """Hits under the grid's windows x geographies, one panel per evidence bar that gives any hit
+    (bars with no hit anywhere are named in the caption, not drawn), with the incidents behind them."""
     table = results.sensitivity
     table = table[(table["stated_frame"] == "ignore") & (table["shape"] == "any")].copy()
     geos = list(dict.fromkeys(table["geography"]))
     windows = sorted(table["window_days"].unique())
-    levels = EVIDENCE_ORDER[::-1]
-    fig, axes = _new(10.0, 3.9, ncols=len(levels), sharey=True)
+    with_hits = [level for level in EVIDENCE_ORDER[::-1] if table.loc[table["min_evidence"] == level, "hits"].sum() > 0]
+    without = [level for level in EVIDENCE_ORDER[::-1] if level not in with_hits]
+    levels = with_hits or [results.rules.primary.min_evidence]
+    fig, axes = _new(max(7.5, 3.6 * len(levels) + 1.6), 4.0, ncols=len(levels), sharey=True, squeeze=False)
+    axes = list(axes[0])
     for ax, level in zip(axes, levels, strict=True):
         part = table[table["min_evidence"] == level]
         grid = part.pivot(index="geography", columns="window_days", values="hits").reindex(index=geos, columns=windows)
@@ -489,21 +664,39 @@ def sensitivity_heatmap(results: Results) -> Figure:
             vmax=max(1, int(table["hits"].max())),
             cbar=False,
             linewidths=0.5,
-            annot_kws={"fontsize": 7},
+            annot_kws={"fontsize": 8},
         )
-        ax.set_title(f"evidence ≥ {level.replace('_', ' ')}", fontsize=8)
+        ax.set_title(f"evidence at least '{level.replace('_', ' ')}'", fontsize=9)
         ax.set_xlabel("window (days)")
         ax.set_ylabel("geography" if ax is axes[0] else "")
-    title = "Sensitivity: predictions that materialized under every rule in the grid (shape: any incident)"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.27, top=0.84, wspace=0.08)
-    caption = (
-        f"Cells: hits / predictions scored. {len(results.sensitivity)} rules in the full grid (also: shape = accused side, "
-        f"claims' own time frames; see report/sensitivity.csv). {SOURCE_NOTE}"
+    behind = sorted(
+        {i for cell in table.loc[table["hits"] > 0, "matched_incidents"] for i in str(cell).split(";") if i}
     )
-    _caption(fig, caption)
-    data = table[["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high"]].reset_index(drop=True)
-    alt = f"Four heatmaps by evidence level of hits per window length and geography; the maximum is {int(table['hits'].max())} of {int(table['n'].max())}."
+    title = "Sensitivity: predictions followed by an incident under looser rules"
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    note = (
+        "Every hit comes through " + "; ".join(_incident_label(results, i) for i in behind)
+        if behind
+        else "No rule in this view gives any hit."
+    )
+    note = "\n".join(textwrap.wrap(note + " (shape: any incident).", 120))
+    fig.text(0.01, 0.9, note, fontsize=8, color=OKABE_ITO[5] if behind else "#333333", va="top")
+    fig.subplots_adjust(left=0.15 if len(levels) == 1 else 0.1, right=0.98, bottom=0.14, top=0.76, wspace=0.08)
+    not_drawn = (
+        f" Evidence bars with no hit under any window or geography, not drawn: {', '.join(level.replace('_', ' ') for level in without)}."
+        if with_hits and without
+        else ""
+    )
+    caption = (
+        f"Cells: hits / predictions scored, by window length and geography.{not_drawn} {len(results.sensitivity)} rules "
+        f"in the full grid (also: shape = accused side, claims' own time frames; see report/sensitivity.csv). {SOURCE_NOTE}"
+    )
+    data = table[["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high", "matched_incidents"]]
+    data = data.reset_index(drop=True)
+    alt = (
+        f"{len(levels)} heatmap(s) of hits per window length and geography; the maximum is "
+        f"{int(table['hits'].max())} of {int(table['n'].max())}; incidents behind the hits: {', '.join(behind) or 'none'}."
+    )
     return Figure(6, "sensitivity", title, caption, alt, fig, data)
 
 

@@ -16,53 +16,111 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import markdown
 import pandas as pd
 
-from analysis import paths, wording
+from analysis import citation, decisive, paths, wording
 from analysis.export import atomic_write_bytes
+from analysis.load import Ledgers
 from analysis.rules import EVIDENCE_ORDER
 
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
+GLOSSARY_FILE = "glossary.csv"
 SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
-# Characters that mean something in HTML or Markdown become numeric character references: inert in
-# both, shown as themselves by every renderer (Python-Markdown for report.html, CommonMark/GitHub
-# for report.md). Backslash escapes are not portable: Python-Markdown keeps '\\~', and CommonMark
-# shows '&\\#x27;' (html.escape's entity with an escaped '#') literally.
-MD_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~"}
 # report.css refers to the shipped fonts as url("fonts/NAME.ttf"), relative to the templates folder.
 FONT_URL = re.compile(r'url\("(fonts/[\w.-]+\.ttf)"\)')
 # Kept in every font subset whatever the text: printable ASCII (page numbers, generated counters) and
 # the list markers browsers and WeasyPrint draw as text (disc, circle, square).
 ALWAYS_IN_FONTS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u2022\u25e6\u25aa"
-MAX_CELL = 400  # characters of ledger text shown per table cell; the CSV keeps the rest
+# Ledger text is escaped only where a character would be *active* in Markdown or HTML, so report.md
+# stays readable and searchable (ids, dates, place names and parentheses appear as themselves).
+# Escapes are numeric character references: inert and shown literally by both renderers
+# (Python-Markdown for report.html, CommonMark/GitHub for report.md); backslash escapes are not
+# portable (Python-Markdown keeps '\\~', CommonMark shows '&\\#x27;' literally).
+ALWAYS_ACTIVE = {
+    "&": "&amp;",  # entities
+    "<": "&lt;",  # raw HTML, autolinks, comments
+    "|": "&#124;",  # table cell separator
+    "\\": "&#92;",  # backslash escapes
+    "`": "&#96;",  # code spans
+    "*": "&#42;",  # emphasis; may pair with a '*' from the template (captions are in italics)
+    "[": "&#91;",  # links, images, footnotes
+    "]": "&#93;",
+    "{": "&#123;",  # attribute lists (Python-Markdown attr_list: '{: onclick=...}')
+    "~": "&#126;",  # GFM strikethrough
+}
+# At the start of a line: a heading ('#x' is one in Python-Markdown), a bullet, a thematic break or
+# setext underline, a block quote, an ordered-list item ('2017. ' but not '350431105.r.example').
+LINE_START_ACTIVE = re.compile(r"^(#|[-+](?=\s|-|$)|=(?==|$)|>)")
+LINE_START_ENTITIES = {"#": "&#35;", "-": "&#45;", "+": "&#43;", "=": "&#61;", ">": "&gt;"}
+ORDERED_LIST_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+LONG_TEXT = 1000  # characters of ledger text shown in one place; longer text is cut at a word
+SHORTENED = " … (shortened here; the full text is in the ledger CSV)"
 
 
-def md_text(value: object, limit: int | None = MAX_CELL) -> str:
-    """Ledger text made inert in Markdown and in the HTML rendered from it."""
+def shorten(text: str, limit: int | None = LONG_TEXT) -> str:
+    """Cut at the last word boundary before `limit` and say where the rest is; never mid-word."""
+    if limit is None or len(text) <= limit:
+        return text
+    head = text[:limit]
+    if " " in head and not text[limit].isspace():
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:") + SHORTENED
+
+
+def _underscore_is_active(text: str, i: int) -> bool:
+    """'_' inside a word (snake_case) never opens or closes emphasis in CommonMark or Python-Markdown."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not (before.isalnum() and after.isalnum())
+
+
+def md_text(value: object, limit: int | None = LONG_TEXT) -> str:
+    """Ledger text made inert in Markdown and in the HTML rendered from it, and otherwise untouched."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
-    text = " ".join(str(value).split())  # no newlines: they would break tables
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "".join(MD_ENTITIES.get(ch, ch) for ch in text)
+    text = shorten(" ".join(str(value).split()), limit)  # one line: a newline would break a table
+    out = [
+        "&#95;" if ch == "_" and _underscore_is_active(text, i) else ALWAYS_ACTIVE.get(ch, ch)
+        for i, ch in enumerate(text)
+    ]
+    if LINE_START_ACTIVE.match(text):
+        out[0] = LINE_START_ENTITIES[text[0]]
+    if out and out[-1] == "#":  # the closing sequence of an ATX heading would be dropped
+        out[-1] = "&#35;"
+    if ordered := ORDERED_LIST_START.match(text):  # '2017. ' or '1) ' would start an ordered list
+        out[len(ordered.group(1))] = "&#46;" if ordered.group(2) == "." else "&#41;"
+    return "".join(out)
 
 
-def md_links(urls: object, label: str = "source") -> str:
-    """';'-separated URLs -> numbered Markdown links; anything not http(s) stays inert text."""
+def outlet(url: str) -> str:
+    """The outlet a link points to, as a reader knows it: the host name without 'www.'."""
+    host = (urlsplit(url).hostname or url).lower().rstrip(".")  # 'sana.sy.' is sana.sy
+    return host.removeprefix("www.")
+
+
+def md_links(urls: object) -> str:
+    """';'-separated URLs -> Markdown links labelled by outlet ('tass.com', 'sana.sy (2)');
+    anything that is not a plain http(s) URL stays inert text."""
     if not isinstance(urls, str) or not urls:
         return ""
-    parts = []
-    for i, url in enumerate(u.strip() for u in urls.split(";") if u.strip()):
+    parts, seen = [], Counter()
+    for url in (u.strip() for u in urls.split(";") if u.strip()):
         if SAFE_URL.match(url):
-            parts.append(f"[{label} {i + 1}](<{url}>)")
+            name = outlet(url)
+            seen[name] += 1
+            label = name if seen[name] == 1 else f"{name} ({seen[name]})"
+            parts.append(f"[{md_text(label)}](<{url}>)")
         else:
-            parts.append(md_text(url, 80))
+            parts.append(md_text(url))
     return " ".join(parts)
 
 
@@ -94,16 +152,53 @@ def environment() -> jinja2.Environment:
 
 def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
     verdicts = pd.read_csv(report_dir / "verdicts.csv", dtype=str, keep_default_na=False)
-    merged = verdicts.merge(claims.astype(str).replace({"<NA>": "", "NaT": ""}), on="claim_id", suffixes=("", "_claim"))
+    # Missing values become "" (falsy in the template, so its fallbacks apply); pandas 3 keeps them
+    # missing through astype(str), older versions spell them out.
+    text = claims.astype(str).fillna("").replace({"<NA>": "", "NaT": "", "nan": "", "None": ""})
+    merged = verdicts.merge(text, on="claim_id", suffixes=("", "_claim"))
     return merged.to_dict("records")
 
 
-def render_markdown(key: dict, report_dir: Path, claims: pd.DataFrame, figures: list[dict]) -> str:
+def glossary_entries(data_dir: Path | None = None) -> list[dict]:
+    """The campaign's glossary (data/glossary.csv), else the project's: term -> meaning."""
+    path = (data_dir or paths.data_dir()) / GLOSSARY_FILE
+    if not path.exists():
+        path = paths.DEFAULT_DATA_DIR / GLOSSARY_FILE
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame[["term", "meaning"]].to_dict("records")
+
+
+def used_terms(entries: list[dict], text: str) -> list[dict]:
+    """The entries whose term the report uses (as a whole word), in alphabetical order."""
+    used = [e for e in entries if re.search(rf"(?<!\w){re.escape(e['term'])}(?!\w)", text)]
+    return sorted(used, key=lambda e: e["term"].casefold())
+
+
+def decisive_context(report_dir: Path, ledgers: Ledgers, key: dict, entries: list[dict]) -> list[dict]:
+    grid = pd.read_csv(report_dir / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    meanings = {e["term"]: e["meaning"] for e in entries}
+    found = decisive.decisive_incidents(grid, ledgers, key["rule"])
+    for d in found:
+        d["evidence_definition"] = meanings.get(label(d["evidence_level"]), "")
+    return found
+
+
+def render_markdown(key: dict, report_dir: Path, ledgers: Ledgers, figures: list[dict]) -> str:
     env = environment()
     names = key["campaign"]["claimant_groups"]
     env.filters["group"] = lambda value: names.get(value, label(value))
     template = env.get_template(TEMPLATE)
-    return template.render(k=key, claims=appendix_rows(report_dir, claims), figures=figures, group_names=names)
+    entries = glossary_entries(ledgers.data_dir)
+    context = {
+        "k": key,
+        "claims": appendix_rows(report_dir, ledgers.claims),
+        "figures": figures,
+        "group_names": names,
+        "decisive": decisive_context(report_dir, ledgers, key, entries),
+    }
+    # Two passes: the glossary lists the terms the rest of the report uses.
+    draft = template.render(**context, glossary=[])
+    return template.render(**context, glossary=used_terms(entries, draft))
 
 
 def _embed_images(html_text: str, figures_dir: Path) -> str:
@@ -163,17 +258,38 @@ def _mark_rtl_cells(body: str) -> str:
     return re.sub(r"<td([^>]*)>(.*?)</td>", mark, body, flags=re.S)
 
 
+def _embed_figure_data(html_text: str, figures_dir: Path) -> str:
+    """Links to ../figures/data/NN.csv become the file itself: a download in the HTML, an attachment
+    in the PDF (WeasyPrint embeds rel=attachment links), so neither depends on the folder beside it."""
+
+    def embed(match: re.Match) -> str:
+        name = match.group(1)
+        data = base64.b64encode((figures_dir / "data" / name).read_bytes()).decode("ascii")
+        return f'<a download="{name}" rel="attachment" href="data:text/csv;base64,{data}">'
+
+    return re.sub(r'<a href="\.\./figures/data/([\w.-]+\.csv)">', embed, html_text)
+
+
+def metadata_tags() -> str:
+    """Author and date for the HTML head, which WeasyPrint also writes into the PDF's metadata."""
+    tags = [f'<meta name="author" content="{html.escape(name)}">' for name in citation.authors()]
+    tags.append(f'<meta name="dcterms.created" content="{html.escape(citation.release_date())}">')
+    if abstract := citation.citation().get("abstract"):
+        tags.append(f'<meta name="description" content="{html.escape(" ".join(str(abstract).split()))}">')
+    return "\n".join(tags) + "\n"
+
+
 def render_html(markdown_text: str, figures_dir: Path, title: str) -> str:
     body = markdown.markdown(markdown_text, extensions=["tables", "toc", "attr_list"], output_format="html")
     body = _mark_rtl_cells(body)
     css = embed_fonts((paths.TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8"), html.unescape(body) + title)
-    body = _embed_images(body, figures_dir)
+    body = _embed_figure_data(_embed_images(body, figures_dir), figures_dir)
     # No scripts at all: a strict Content-Security-Policy makes any injected script inert too.
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'\">\n"
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
-        f"<style>\n{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        f"{metadata_tags()}<style>\n{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -210,18 +326,33 @@ def report_fontconfig():
 
 def render_pdf(html_text: str) -> bytes:
     """The PDF of the standalone HTML, drawn only with the fonts it embeds (report.css: @font-face,
-    no generic family) under report_fontconfig(): its bytes do not depend on the machine's fonts."""
+    no generic family) under report_fontconfig(): its bytes do not depend on the machine's fonts.
+    Each figure's data file becomes a PDF attachment dated by the release (WeasyPrint would date
+    link attachments with the clock, and the PDF must be reproducible)."""
     with report_fontconfig():
         import weasyprint  # heavy import, only for the PDF step
 
-        return weasyprint.HTML(string=html_text).write_pdf()
+        released = datetime.fromisoformat(citation.release_date()).replace(tzinfo=UTC)
+        attachments = []
+
+        def attach(match: re.Match) -> str:
+            name, data = match.group(1), base64.b64decode(match.group(2))
+            attachments.append(weasyprint.Attachment(string=data, name=name, created=released, modified=released))
+            return '<a class="attached">'
+
+        html_text = re.sub(
+            r'<a download="([\w.-]+)" rel="attachment" href="data:text/csv;base64,([A-Za-z0-9+/=]*)">',
+            attach,
+            html_text,
+        )
+        return weasyprint.HTML(string=html_text).write_pdf(attachments=attachments)
 
 
-def write_report(root: Path, claims: pd.DataFrame, figures: list[dict]) -> list[Path]:
+def write_report(root: Path, ledgers: Ledgers, figures: list[dict]) -> list[Path]:
     """Render report.md/.html/.pdf into root/report from the key numbers already written there."""
     report_dir, figures_dir = paths.report_dir(root), paths.figures_dir(root)
     key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
-    md_text_out = render_markdown(key, report_dir, claims, figures)
+    md_text_out = render_markdown(key, report_dir, ledgers, figures)
     html_text = render_html(
         md_text_out, figures_dir, f"Did the warnings come true? {wording.report_title(key['campaign'])}"
     )

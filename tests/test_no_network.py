@@ -105,7 +105,7 @@ def test_compute_figures_and_report_without_network(no_inet, tmp_path):
     for figure in figures.draw_all(computed):
         figures.save_figure(figure, root)
         figure.figure.clf()
-    written = report.write_report(root, ledgers.claims, report.figure_index(figures.saved_figures(root)))
+    written = report.write_report(root, ledgers, report.figure_index(figures.saved_figures(root)))
     assert [p.name for p in written] == ["report.md", "report.html", "report.pdf"]
     assert (paths.report_dir(root) / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "data:image/png;base64," in (paths.report_dir(root) / "report.html").read_text(encoding="utf-8")
