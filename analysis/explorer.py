@@ -24,7 +24,6 @@ from analysis.export import atomic_write_bytes
 from analysis.load import Ledgers
 from analysis.match import VERDICTS
 from analysis.report import SAFE_URL, outlet
-from analysis.rules import CLAIMANT_GROUP_NAMES
 
 EXPLORER_FILE = "explorer.html"
 ASSETS = paths.TEMPLATES_DIR / "explorer"
@@ -63,6 +62,7 @@ def explorer_data(report_dir: Path, ledgers: Ledgers) -> dict:
     grid = pd.read_csv(report_dir / "verdicts_grid.csv", dtype=str, keep_default_na=False)
     places = ledgers.places.set_index("place_id")
     claims = ledgers.claims
+    group_names = key["campaign"]["claimant_groups"]  # display names declared by the data folder
     order = list(claims["claim_id"])
     rows = []
     for _, c in claims.iterrows():
@@ -72,7 +72,7 @@ def explorer_data(report_dir: Path, ledgers: Ledgers) -> dict:
             "date_text": _date_text(c),
             "date_sort": _day(c["date_made"]) or _day(c["date_earliest"]) or "9999",  # undated last
             "group": c["claimant_group"],
-            "group_label": CLAIMANT_GROUP_NAMES.get(c["claimant_group"], _text(c["claimant_group"])),
+            "group_label": group_names.get(c["claimant_group"], _text(c["claimant_group"])),
             "type": _text(c["claim_type"]),
             "claimant": _text(c["claimant"]),
             "places": [_text(places.loc[p, "name"]) if p in places.index else p for p in c["place_list"]],
