@@ -188,7 +188,8 @@ def _self_control(warnings: pd.DataFrame, attacks: pd.DataFrame, delta: int) -> 
     for _, group in warnings.groupby("story_id"):
         start = group["first"].min()
         govs = frozenset().union(*group["governorates"])
-        near = attacks[[bool(govs & g) for g in attacks["governorates"]]]
+        # A boolean array, not a list: an empty list would select (no) columns, not rows.
+        near = attacks[np.array([bool(govs & g) for g in attacks["governorates"]], dtype=bool)]
         after += int(((near["first"] <= start + delta - 1) & (near["last"] >= start)).sum())
         before += int(((near["first"] <= start - 1) & (near["last"] >= start - delta)).sum())
     total = after + before

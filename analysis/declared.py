@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from analysis import paths
 from analysis.load import DataError, Problem
 from analysis.rules import EVIDENCE_ORDER, SHAPES, Rule, Rules
 
@@ -67,12 +68,33 @@ def load_method(rules: Rules, path: Path | None = None) -> Method:
     path = Path(path or rules.source)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return _build(raw, rules)
+        return _build(_with_project_defaults(raw, path), rules)
     except tomllib.TOMLDecodeError as err:
         raise DataError([Problem(path.name, getattr(err, "lineno", None), None, f"TOML syntax: {err}")]) from err
     except (OSError, KeyError, ValueError, TypeError) as err:
         message = f"missing setting {err}" if isinstance(err, KeyError) else str(err)
         raise DataError([Problem(path.name, None, None, message)]) from err
+
+
+METHOD_SECTIONS = (
+    "stories",
+    "as_stated",
+    "dependence",
+    "association",
+    "circular",
+    "specification_curve",
+    "alarm_coverage",
+)
+
+
+def _with_project_defaults(raw: dict, path: Path) -> dict:
+    """A folder whose rules.toml declares none of the method sections uses the project's declared
+    method (data/rules.toml), section by section; a section it does declare is used as written."""
+    default = paths.DEFAULT_DATA_DIR / "rules.toml"
+    if all(name in raw for name in METHOD_SECTIONS) or path.resolve() == default.resolve():
+        return raw
+    project = tomllib.loads(default.read_text(encoding="utf-8"))
+    return {**{name: project[name] for name in METHOD_SECTIONS if name in project}, **raw}
 
 
 def _build(raw: dict, rules: Rules) -> Method:

@@ -147,8 +147,15 @@ class Power:
     alpha: float
     power: float
 
+    @property
+    def times_chance(self) -> float:
+        """How many times the chance rate the detectable rate is (nan without both)."""
+        if not self.null_rate or self.detectable_rate != self.detectable_rate:
+            return float("nan")
+        return self.detectable_rate / self.null_rate
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "times_chance": self.times_chance}
 
 
 def detectable_rate(n: int, null_rate: float, alpha: float, power: float) -> Power:

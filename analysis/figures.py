@@ -341,8 +341,8 @@ def boundaries(data_dir: Path | None = None) -> list[dict]:
     """Governorate outlines (data/boundaries/, sourced and licensed in its SOURCE.md): each
     feature's name and its rings as (n, 2) arrays of longitude, latitude."""
     path = (data_dir or paths.data_dir()) / BOUNDARIES_FILE
-    if not path.exists():
-        path = paths.DEFAULT_DATA_DIR / BOUNDARIES_FILE
+    if not path.exists():  # the shipped outlines belong to the shipped campaign's country
+        return []
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     out = []
     for feature in features:
@@ -492,7 +492,12 @@ def place_map(results: Results) -> Figure:
     main = fig.add_axes((0.01, 0.12, 0.5, 0.8))
     inset = fig.add_axes((0.53, 0.12, 0.46, 0.8))
     aspect = 1 / np.cos(np.radians(35))
-    every = np.concatenate([r for o in outlines for r in o["rings"]])
+    if outlines:
+        every = np.concatenate([r for o in outlines for r in o["rings"]])
+    elif len(points):
+        every = points[["longitude", "latitude"]].to_numpy(float)
+    else:
+        every = np.array([[0.0, 0.0], [1.0, 1.0]])
     scale = 28.0
     for ax in (main, inset):
         _draw_outlines(ax, outlines, shade, vmax)
@@ -507,8 +512,9 @@ def place_map(results: Results) -> Figure:
     main.set_ylim(every[:, 1].min() - 0.1, every[:, 1].max() + 0.1)
     # The inset frames every drawn place in the north-west, i.e. the governorates the claims name most.
     north_west = points[points["governorate"].isin(sorted(shade, key=shade.get, reverse=True)[:3])]
-    lon0, lon1 = north_west["longitude"].min() - 0.15, north_west["longitude"].max() + 0.15
-    lat0, lat1 = north_west["latitude"].min() - 0.12, north_west["latitude"].max() + 0.12
+    framed = north_west[["longitude", "latitude"]].to_numpy(float) if len(north_west) else every
+    lon0, lon1 = framed[:, 0].min() - 0.15, framed[:, 0].max() + 0.15
+    lat0, lat1 = framed[:, 1].min() - 0.12, framed[:, 1].max() + 0.12
     inset.set_xlim(lon0, lon1)
     inset.set_ylim(lat0, lat1)
     main.add_patch(
@@ -549,19 +555,26 @@ def place_map(results: Results) -> Figure:
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncols=3, frameon=False, fontsize=7)
     title = "Where the claims pointed, and where documented incidents occurred"
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    inset.set_title("The north-west (framed on the left)", fontsize=8, color="#333333", loc="left")
+    inset.set_title("Where most claims point (framed on the left)", fontsize=8, color="#333333", loc="left")
     n_points = len(points)
     missing = data[~data["drawn"] & ~data["place_type"].isin(["governorate", "region"])]
+    where = results.key_numbers["campaign"].get("country") or "the region"
+    outline_note = (
+        f"Boundaries: {BOUNDARIES_FILE.as_posix()} in the data folder (source and licence in its SOURCE.md), "
+        "for orientation only. "
+        if outlines
+        else "No boundary file in the data folder: places only. "
+    )
     caption = (
-        f"Left: Syria by governorate, shaded by the number of claims naming a place in it (darkest: {vmax}). "
-        f"Right: the north-west. Circles: {int((points['claims'] > 0).sum())} places named in claims, area by number of claims; "
+        f"Left: {where} by governorate, shaded by the number of claims naming a place in it (darkest: {vmax}). "
+        f"Right: the governorates most claims name. Circles: {int((points['claims'] > 0).sum())} places named in claims, area by number of claims; "
         f"crosses: {int((points['incidents'] > 0).sum())} places of documented incidents, colour by the strongest evidence level. "
         f"{len(missing)} named places have no sourced coordinates and are not drawn (listed in the data file). "
-        f"Boundaries: Natural Earth (public domain), for orientation only. {SOURCE_NOTE}"
+        f"{outline_note}{SOURCE_NOTE}"
     )
     alt = (
-        f"Map of Syria's governorates with {n_points} located places; the claimed places cluster in the north-west "
-        f"(shown enlarged on the right), incident places are marked by evidence level."
+        f"Map of {where} with {n_points} located places; the governorates most claims name are shown enlarged "
+        f"on the right, incident places are marked by evidence level."
     )
     return Figure(4, "map-places", title, caption, alt, fig, data)
 

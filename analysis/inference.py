@@ -16,6 +16,14 @@ from analysis.rules import Rule, Rules
 SCORED = ["materialized", "not_materialized"]
 
 
+def _likelihood_entry(level: float, hits, p0) -> dict:
+    """The likelihood ratio of the record under chance against a reliability level, both ways round
+    (the report states whichever is above one)."""
+    ratio = dependence.likelihood_ratio(hits, p0, level)
+    inverse = 1 / ratio if ratio and ratio == ratio and ratio != float("inf") else float("nan")
+    return {"reliability": level, "chance_over_reliable": ratio, "reliable_over_chance": inverse}
+
+
 def independent_of_claimants(ledgers: Ledgers, method: Method) -> tuple[Ledgers, list[str]]:
     """The ledgers the matching sees under the declared circular-match policy, and the ids of
     incidents whose documentation rests on the claimants (excluded under policy 'exclude')."""
@@ -60,12 +68,7 @@ def _score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series
         "shift_stories": score.stories_null.as_dict(),
         "dependence": score.dependence.as_dict(),
         "likelihood_ratios": [
-            {
-                "reliability": level,
-                "chance_over_reliable": dependence.likelihood_ratio(
-                    score.table["hit"].to_numpy(), score.table["p0_shift"].to_numpy(), level
-                ),
-            }
+            _likelihood_entry(level, score.table["hit"].to_numpy(), score.table["p0_shift"].to_numpy())
             for level in method.reliability_levels
         ],
         "power": dependence.detectable_rate(

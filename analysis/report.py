@@ -160,10 +160,11 @@ def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
 
 
 def glossary_entries(data_dir: Path | None = None) -> list[dict]:
-    """The campaign's glossary (data/glossary.csv), else the project's: term -> meaning."""
+    """The data folder's glossary (glossary.csv): term -> meaning. A folder without one gets no
+    glossary: the shipped one describes the shipped campaign's actors and would not fit another's."""
     path = (data_dir or paths.data_dir()) / GLOSSARY_FILE
     if not path.exists():
-        path = paths.DEFAULT_DATA_DIR / GLOSSARY_FILE
+        return []
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return frame[["term", "meaning"]].to_dict("records")
 

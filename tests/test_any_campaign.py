@@ -32,7 +32,7 @@ LEAKS = re.compile(
 )
 PLACEHOLDERS = ("None", "nan", "NaN", "(s)", "{{", "}}", "{%", "%}")
 # Numbers the wording itself states (95% intervals, "≥1 in N days", "per 30 days", "below 0.01").
-TEMPLATE_NUMBERS = {"95", "1", "30", "0.01"}
+TEMPLATE_NUMBERS = {"95", "1", "30", "0.01", "90"}  # 90: "90th percentile"
 
 
 def shipped_words() -> set[str]:
@@ -62,7 +62,7 @@ def allowed_numbers(key: dict) -> set[str]:
         if isinstance(leaf, bool) or leaf is None:
             continue
         if isinstance(leaf, int | float):
-            allowed |= {str(leaf), f"{leaf:.1f}", f"{leaf:.2f}", f"{leaf * 100:.1f}"}
+            allowed |= {str(leaf), f"{leaf:.0f}", f"{leaf:.1f}", f"{leaf:.2f}", f"{leaf * 100:.0f}", f"{leaf * 100:.1f}"}
         allowed |= set(re.findall(r"\d+(?:\.\d+)?", str(leaf)))
     return allowed
 
@@ -113,7 +113,7 @@ def render(folder: Path, out: Path) -> tuple[dict, str, str, results.Results]:
     computed = results.compute(ledgers, load_rules(folder / "rules.toml"))
     results.write(computed, out)
     key = json.loads((out / results.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
-    return key, report.render_markdown(key, out, ledgers.claims, []), readme.headline(key), computed
+    return key, report.render_markdown(key, out, ledgers, []), readme.headline(key), computed
 
 
 def summary_paragraph(text: str) -> str:
@@ -155,7 +155,7 @@ def test_generated_campaign_report_is_true_for_its_numbers(rendered, case):
         for word in shipped_words():
             assert word not in piece, (case, word)
         allowed = allowed_numbers(key)
-        stated = set(re.findall(r"(?<![\w-])\d+(?:\.\d+)?", piece.replace("&#45;", "-").replace("&#46;", ".")))
+        stated = set(re.findall(r"(?<![\w-])\d+(?:\.\d+)?", re.sub(r"(?<=\d),(?=\d{3})", "", piece).replace("&#45;", "-").replace("&#46;", ".")))
         assert stated <= allowed, (case, sorted(stated - allowed))
 
     in_period = key["incidents"]["in_period_in_region"]
@@ -237,3 +237,5 @@ def test_timeline_fits_the_period(rendered, case, unit):
         import matplotlib.pyplot as plt
 
         plt.close(figure.figure)
+
+

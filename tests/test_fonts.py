@@ -153,7 +153,7 @@ RENDER = textwrap.dedent(
     for name in ("report", "figures"):
         shutil.copytree(paths.ROOT / name, root / name)
     metas = figures.saved_figures(root)
-    report.write_report(root, load(paths.DEFAULT_DATA_DIR).claims, report.figure_index(metas))
+    report.write_report(root, load(paths.DEFAULT_DATA_DIR), report.figure_index(metas))
     html = report.render_html(sample.read_text(encoding="utf-8"), root / "figures", "scripts")
     sample.with_suffix(".pdf").write_bytes(report.render_pdf(html))
     """
