@@ -13,15 +13,9 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 
 from analysis import citation, paths
+from analysis.load import resources
 
 STATE_OUTLETS_FILE = "state_outlets.csv"
-# Which state a claimant group speaks for: a claim's own government is its best first appearance.
-CLAIMANT_STATE = {
-    "rcross": "Russia",
-    "other_russian_gov": "Russia",
-    "russian_state_media": "Russia",
-    "syrian_gov": "Syria",
-}
 DATE_IN_URL = re.compile(r"(?<!\d)(20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 EXPLORER_ANCHOR = "explorer.html#claim={claim_id}"  # relative to report/, where this file is written
 RATINGS = {
@@ -40,9 +34,16 @@ def release_date() -> str:
 def state_outlets(data_dir: Path | None = None) -> pd.DataFrame:
     """Known government and state-media domains (data/state_outlets.csv): domain, outlet, kind, state."""
     path = (data_dir or paths.data_dir()) / STATE_OUTLETS_FILE
-    if not path.exists():
-        path = paths.DEFAULT_DATA_DIR / STATE_OUTLETS_FILE
+    if not path.exists():  # a folder without the list: every source ranks alike
+        return pd.DataFrame(columns=["domain", "outlet", "kind", "state"])
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def claimant_states(data_dir: Path | None = None) -> dict[str, str]:
+    """Which state each claimant group speaks for (the claimant_group field's `enumStates` in the
+    folder's datapackage.json): a claim's own government is its best first appearance."""
+    field = next(f for f in resources(data_dir)["claims"]["schema"]["fields"] if f["name"] == "claimant_group")
+    return dict(field.get("enumStates", {}))
 
 
 def _host(url: str) -> str:
@@ -57,14 +58,16 @@ def _outlet_of(url: str, outlets: pd.DataFrame) -> dict | None:
     return None
 
 
-def first_appearance(urls: list[str], claimant_group: str, outlets: pd.DataFrame) -> tuple[str, str]:
+def first_appearance(
+    urls: list[str], claimant_group: str, outlets: pd.DataFrame, states: dict[str, str] | None = None
+) -> tuple[str, str]:
     """The URL that best stands for where the claim first appeared, and its outlet's name.
 
     Preference: the claimant's own government; then its state's media; then any state outlet; then
     any source. Within a rank, the earliest date written in the URL (when there is one), then the
     ledger's order.
     """
-    state = CLAIMANT_STATE.get(claimant_group)
+    state = (states or {}).get(claimant_group)
 
     def rank(item: tuple[int, str]) -> tuple:
         order, url = item
@@ -91,10 +94,10 @@ def review_url(claim_id: str) -> str:
     return urljoin(str(base).rstrip("/") + "/report/", anchor) if base else anchor
 
 
-def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str) -> dict:
+def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str, data_dir: Path | None = None) -> dict:
     merged = verdicts.merge(claims, on="claim_id", suffixes=("", "_claim"))
     published = release_date()
-    outlets = state_outlets()
+    outlets, states = state_outlets(data_dir), claimant_states(data_dir)
     authors = [{"@type": "Organization", "name": name} for name in citation.authors()]
     reviews = []
     for _, row in merged.iterrows():
@@ -103,7 +106,7 @@ def claim_reviews(verdicts: pd.DataFrame, claims: pd.DataFrame, rule_text: str) 
             continue  # out of scope or not assessable: no verdict to publish
         value, text = RATINGS[key]
         urls = [u.strip() for u in str(row["source_urls"]).split(";") if u.strip()]
-        first, first_outlet = first_appearance(urls, str(row["claimant_group"]), outlets)
+        first, first_outlet = first_appearance(urls, str(row["claimant_group"]), outlets, states)
         item = {
             "@type": "Claim",
             "author": {"@type": "Organization", "name": str(row["claimant"])},

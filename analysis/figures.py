@@ -642,7 +642,7 @@ def hits_versus_null(results: Results) -> Figure:
 
 
 def _incident_label(results: Results, incident_id: str) -> str:
-    """'SYR-CW-2018-009 (2018-11-24, Aleppo; evidence: disputed)' from the ledgers."""
+    """'<incident id> (<date>, <place>; evidence: <level>)' from the ledgers."""
     incident = results.ledgers.incidents.set_index("incident_id").loc[incident_id]
     places = results.ledgers.places.set_index("place_id")
     names = [places.loc[p, "name"] for p in incident["place_list"] if p in places.index][:2]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import association, dependence, match, stats, stories
+from analysis.campaign import load_declaration
 from analysis.declared import Method
 from analysis.load import Ledgers
 from analysis.rules import Rule, Rules
@@ -168,13 +169,16 @@ def alarm_coverage(prep: match.Prepared, rules: Rules, places: pd.DataFrame, sel
     }
 
 
-def published_null(prep: match.Prepared, rules: Rules, aggregates: pd.DataFrame, select: np.ndarray, cover) -> dict:
-    """Chance hits anywhere in Syria from a published count, beside the ledger's own at the same
-    geography. The published count used: all attacks in Syria, the shortest stated period that
-    covers the whole scope period (a declared-by-rule choice, not a pick)."""
+def published_null(
+    prep: match.Prepared, rules: Rules, aggregates: pd.DataFrame, select: np.ndarray, cover, country: str
+) -> dict:
+    """Chance hits anywhere in the country from a published count, beside the ledger's own at the
+    same geography. The published count used: all attacks in the country (the campaign's declared
+    `country`), the shortest stated period that covers the whole scope period (a declared-by-rule
+    choice, not a pick)."""
     rates = stats.aggregate_rates(aggregates, rules.primary.window_days)
     covering = rates[
-        (rates["geography"] == "Syria")
+        (rates["geography"] == country)
         & (rates["perpetrator"] == "all")
         & (rates["period_start"] <= rules.scope.date_from)
         & (rates["period_end"] >= rules.scope.date_to)
@@ -290,7 +294,14 @@ def compute(
         "association": association.association(prep, rules, method, scored_rows, story),
         "spec_curve": {k: v for k, v in curve.items() if k != "table"},
         "alarm": alarm_coverage(prep, rules, ledgers.places, scored_rows),
-        "published_null": published_null(prep, rules, ledgers.aggregates, primary["_select"], primary["_cover"]),
+        "published_null": published_null(
+            prep,
+            rules,
+            ledgers.aggregates,
+            primary["_select"],
+            primary["_cover"],
+            load_declaration(ledgers.data_dir, claims).main.country,
+        ),
         "circular": circular_numbers(ledgers, rules, method, circular_ids, int((sensitivity["hits"] > 0).sum())),
     }
     return out, curve["table"]

@@ -58,7 +58,7 @@ ALWAYS_ACTIVE = {
     "~": "&#126;",  # GFM strikethrough
 }
 # At the start of a line: a heading ('#x' is one in Python-Markdown), a bullet, a thematic break or
-# setext underline, a block quote, an ordered-list item ('2017. ' but not '350431105.r.example').
+# setext underline, a block quote, an ordered-list item ('1999. ' but not '350431105.r.example').
 LINE_START_ACTIVE = re.compile(r"^(#|[-+](?=\s|-|$)|=(?==|$)|>)")
 LINE_START_ENTITIES = {"#": "&#35;", "-": "&#45;", "+": "&#43;", "=": "&#61;", ">": "&gt;"}
 ORDERED_LIST_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -96,7 +96,7 @@ def md_text(value: object, limit: int | None = LONG_TEXT) -> str:
         out[0] = LINE_START_ENTITIES[text[0]]
     if out and out[-1] == "#":  # the closing sequence of an ATX heading would be dropped
         out[-1] = "&#35;"
-    if ordered := ORDERED_LIST_START.match(text):  # '2017. ' or '1) ' would start an ordered list
+    if ordered := ORDERED_LIST_START.match(text):  # '1999. ' or '1) ' would start an ordered list
         out[len(ordered.group(1))] = "&#46;" if ordered.group(2) == "." else "&#41;"
     return "".join(out)
 

@@ -238,7 +238,12 @@ def write(results: Results, out: Path) -> list[Path]:
         SPEC_CURVE_FILE: lambda p: write_csv(results.spec_curve, p),
         SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
         CLAIMREVIEW_FILE: lambda p: write_json(
-            claimreview.claim_reviews(results.primary, results.ledgers.claims, results.key_numbers["rule"]["text"]),
+            claimreview.claim_reviews(
+                results.primary,
+                results.ledgers.claims,
+                results.key_numbers["rule"]["text"],
+                results.ledgers.data_dir,
+            ),
             p,
             script_safe=True,
         ),

@@ -62,7 +62,14 @@ def allowed_numbers(key: dict) -> set[str]:
         if isinstance(leaf, bool) or leaf is None:
             continue
         if isinstance(leaf, int | float):
-            allowed |= {str(leaf), f"{leaf:.0f}", f"{leaf:.1f}", f"{leaf:.2f}", f"{leaf * 100:.0f}", f"{leaf * 100:.1f}"}
+            allowed |= {
+                str(leaf),
+                f"{leaf:.0f}",
+                f"{leaf:.1f}",
+                f"{leaf:.2f}",
+                f"{leaf * 100:.0f}",
+                f"{leaf * 100:.1f}",
+            }
         allowed |= set(re.findall(r"\d+(?:\.\d+)?", str(leaf)))
     return allowed
 
@@ -155,7 +162,12 @@ def test_generated_campaign_report_is_true_for_its_numbers(rendered, case):
         for word in shipped_words():
             assert word not in piece, (case, word)
         allowed = allowed_numbers(key)
-        stated = set(re.findall(r"(?<![\w-])\d+(?:\.\d+)?", re.sub(r"(?<=\d),(?=\d{3})", "", piece).replace("&#45;", "-").replace("&#46;", ".")))
+        stated = set(
+            re.findall(
+                r"(?<![\w-])\d+(?:\.\d+)?",
+                re.sub(r"(?<=\d),(?=\d{3})", "", piece).replace("&#45;", "-").replace("&#46;", "."),
+            )
+        )
         assert stated <= allowed, (case, sorted(stated - allowed))
 
     in_period = key["incidents"]["in_period_in_region"]
@@ -237,5 +249,3 @@ def test_timeline_fits_the_period(rendered, case, unit):
         import matplotlib.pyplot as plt
 
         plt.close(figure.figure)
-
-

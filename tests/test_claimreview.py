@@ -45,14 +45,15 @@ OUTLETS = pd.DataFrame(
     ],
 )
 def test_first_appearance(urls, group, expected):
-    assert claimreview.first_appearance(urls, group, OUTLETS)[0] == expected
+    states = claimreview.claimant_states(paths.DEFAULT_DATA_DIR)
+    assert claimreview.first_appearance(urls, group, OUTLETS, states)[0] == expected
 
 
 def test_shipped_vocabulary_is_well_formed():
     outlets = claimreview.state_outlets(paths.DEFAULT_DATA_DIR)
     assert outlets["domain"].is_unique
     assert set(outlets["kind"]) <= {"government", "state_media"}
-    assert set(outlets["state"]) <= set(claimreview.CLAIMANT_STATE.values())
+    assert set(outlets["state"]) <= set(claimreview.claimant_states(paths.DEFAULT_DATA_DIR).values())
 
 
 def test_shipped_reviews_link_the_explorer_and_name_the_cited_author():

@@ -46,11 +46,6 @@ def dump(page, tmp_path, fragment=""):
 VERDICT_COLUMN = 6
 
 
-@pytest.fixture(scope="module")
-def grid():
-    return pd.read_csv(paths.report_dir() / "verdicts_grid.csv", dtype=str, keep_default_na=False)
-
-
 def test_explorer_is_self_contained():
     text = SHIPPED.read_text(encoding="utf-8")
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", text, flags=re.I), "loads something"
@@ -72,23 +67,42 @@ def test_loads_offline_with_every_claim(tmp_path):
     assert all(len(cells) == 9 for cells in shown.values())  # summary hidden, sources shown
 
 
-def test_rule_picker_changes_a_known_claims_verdict(tmp_path, grid):
-    """C29 (29 km and 26 days from the disputed Aleppo incident) is a hit only under loose rules."""
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The explorer of the synthetic example campaign, whose rules disagree on some claims (the
+    shipped ledger has no hit under any rule once circular incidents are excluded)."""
+    root = tmp_path_factory.mktemp("example-explorer")
+    data = paths.ROOT / "tests" / "example_campaign_2"
+    ledgers = load(data)
+    computed = results.compute(ledgers, load_rules(paths.rules_path(data)))
+    paths.report_dir(root).mkdir(parents=True, exist_ok=True)
+    results.write(computed, paths.report_dir(root))
+    page = explorer.write_explorer(root, ledgers)
+    table = pd.read_csv(paths.report_dir(root) / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    return SimpleNamespace(page=page, grid=table, primary=computed.key_numbers["rule"]["rule_id"])
+
+
+def test_rule_picker_changes_a_known_claims_verdict(tmp_path, example):
+    grid = example.grid
     verdict = grid.set_index(["rule_id", "claim_id"])["verdict"]
-    loose = grid[(grid["claim_id"] == "C29") & (grid["verdict"] == "materialized")]["rule_id"].iloc[0]
-    default_rows = rows(dump(SHIPPED, tmp_path))
-    loose_rows = rows(dump(SHIPPED, tmp_path, f"rule={loose}"))
-    assert default_rows["C29"][VERDICT_COLUMN] == "not materialized"
-    assert loose_rows["C29"][VERDICT_COLUMN] == "materialized"
-    assert verdict[(loose, "C29")] == "materialized"
-    for claim_id, cells in loose_rows.items():  # every verdict shown is the grid's for that rule
-        assert cells[VERDICT_COLUMN] == verdict[(loose, claim_id)].replace("_", " "), claim_id
+    primary = grid[grid["rule_id"] == example.primary].set_index("claim_id")["verdict"]
+    changed = grid[grid["verdict"] != grid["claim_id"].map(primary)]
+    assert len(changed), "the example campaign should have rules that disagree"
+    rule, claim = changed.iloc[0]["rule_id"], changed.iloc[0]["claim_id"]
+    default_rows = rows(dump(example.page, tmp_path))
+    picked_rows = rows(dump(example.page, tmp_path, f"rule={rule}"))
+    assert default_rows[claim][VERDICT_COLUMN] == primary[claim].replace("_", " ")
+    assert picked_rows[claim][VERDICT_COLUMN] == verdict[(rule, claim)].replace("_", " ")
+    assert default_rows[claim][VERDICT_COLUMN] != picked_rows[claim][VERDICT_COLUMN]
+    for claim_id, cells in picked_rows.items():  # every verdict shown is the grid's for that rule
+        assert cells[VERDICT_COLUMN] == verdict[(rule, claim_id)].replace("_", " "), claim_id
 
 
-def test_filters_show_exactly_the_matching_claims(tmp_path, grid):
+def test_filters_show_exactly_the_matching_claims(tmp_path, example):
+    grid = example.grid
     loose = grid[grid["verdict"] == "materialized"].groupby("rule_id").size().idxmax()
     expected = set(grid[(grid["rule_id"] == loose) & (grid["verdict"] == "materialized")]["claim_id"])
-    shown = rows(dump(SHIPPED, tmp_path, f"rule={loose}&verdict=materialized"))
+    shown = rows(dump(example.page, tmp_path, f"rule={loose}&verdict=materialized"))
     assert set(shown) == expected and expected
     searched = rows(dump(SHIPPED, tmp_path, "q=Savchenko"))
     claims = load(paths.DEFAULT_DATA_DIR).claims
