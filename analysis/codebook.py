@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths, textblocks
+from analysis import completeness, paths, textblocks
 from analysis.export import atomic_write_text
 from analysis.load import load, resources
 from analysis.results import ledger_counts, reconciliation
@@ -103,6 +103,7 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
         ("incidents.csv", ledgers.incidents),
         ("places.csv", ledgers.places),
         ("aggregate_counts.csv", ledgers.aggregates),
+        *((f"{name}.csv", frame) for name, frame in ledgers.extras.items()),
     ):
         counts = frame["verification"].value_counts() if "verification" in frame else pd.Series(dtype=int)
         rows.append(
@@ -110,6 +111,8 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
         )
     blocks["row-counts"] = markdown_table(pd.DataFrame(rows))
     blocks["unconfirmed"] = unconfirmed_rows(ledgers)
+    blocks["counts-by-year"] = markdown_table(completeness.counts_by_year(ledgers))
+    blocks["completeness"] = markdown_table(completeness.completeness_table(ledgers, paths.rules_path(data_dir)))
     return blocks
 
 
