@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths, session, textblocks
+from analysis import completeness, paths, session, textblocks
 from analysis.campaign import load_declaration
 from analysis.export import atomic_write_text
 from analysis.load import enum_labels, resources
@@ -117,6 +117,7 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
         ("incidents.csv", ledgers.incidents),
         ("places.csv", ledgers.places),
         ("aggregate_counts.csv", ledgers.aggregates),
+        *((f"{name}.csv", frame) for name, frame in ledgers.extras.items()),
     ):
         counts = frame["verification"].value_counts() if "verification" in frame else pd.Series(dtype=int)
         rows.append(
@@ -124,6 +125,8 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
         )
     blocks["row-counts"] = markdown_table(pd.DataFrame(rows))
     blocks["unconfirmed"] = unconfirmed_rows(ledgers)
+    blocks["counts-by-year"] = markdown_table(completeness.counts_by_year(ledgers))
+    blocks["completeness"] = markdown_table(completeness.completeness_table(ledgers, paths.rules_path(data_dir)))
     return blocks
 
 

@@ -9,6 +9,7 @@ the gazetteer, and date bounds. Every problem names file, line and column.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import io
 import json
@@ -23,6 +24,9 @@ from analysis import paths
 MAX_FILE_BYTES = 20 * 1024 * 1024  # hand-edited ledgers; anything larger is a mistake, not data
 MAX_PROBLEMS_PER_FILE = 50  # keep the report readable when a whole file is wrong
 LIST_SEPARATOR = ";"
+# The four ledgers every data folder must hold; any other resource in datapackage.json is checked
+# when its file is present and may be absent (a campaign folder need not carry a sources register).
+CORE_RESOURCES = ("claims", "incidents", "places", "aggregate_counts")
 UTF8_BOM = "\ufeff"
 
 
@@ -55,6 +59,8 @@ class Ledgers:
     places: pd.DataFrame
     aggregates: pd.DataFrame
     data_dir: Path
+    # Further tables declared in datapackage.json (offensives, sources register), by resource name.
+    extras: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
 
 
 def datapackage_path(data_dir: Path | None = None) -> Path:
@@ -385,6 +391,8 @@ def load(data_dir: Path | None = None) -> Ledgers:
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, resource in specs.items():
+        if name not in CORE_RESOURCES and not (data_dir / resource["path"]).exists():
+            continue
         table, found = read_table(data_dir / resource["path"], resource)
         problems.extend(found)
         if table is None or found:
@@ -413,6 +421,7 @@ def load(data_dir: Path | None = None) -> Ledgers:
         places=frames["places"],
         aggregates=frames["aggregate_counts"],
         data_dir=data_dir,
+        extras={name: frame for name, frame in frames.items() if name not in CORE_RESOURCES},
     )
 
 
