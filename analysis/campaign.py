@@ -235,22 +235,32 @@ def out_of_period(claims: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     return claims[outside]
 
 
+def in_campaign(claims: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """The claims whose possible dates overlap the campaign's period."""
+    return claims.drop(out_of_period(claims, campaign).index)
+
+
 def scope_warnings(ledgers) -> list[str]:
-    """Claims outside their campaign's declared period, as lines a campaign author can act on.
+    """Claims outside every declared campaign's period, as lines a campaign author can act on.
 
     Raises DataError when the declaration itself is broken, so `validate` checks it too.
     """
     declaration = load_declaration(ledgers.data_dir, ledgers.claims)
     if declaration.source is None:
         return []
-    campaign = declaration.main
+    outside = ledgers.claims
+    for campaign in declaration.campaigns:
+        outside = outside.loc[outside.index.intersection(out_of_period(ledgers.claims, campaign).index)]
+    periods = "; ".join(
+        f"{c.id!r} {c.period_from:%Y-%m-%d} to {c.period_to:%Y-%m-%d}"
+        for c in declaration.campaigns
+        if pd.notna(c.period_from)
+    )
     lines = []
-    for _, row in out_of_period(ledgers.claims, campaign).iterrows():
-        dates = _dates_text(row)
+    for _, row in outside.iterrows():
         lines.append(
-            f"claims.csv:{int(row['_line'])}: {row['claim_id']} is dated {dates}, outside the declared period "
-            f"{campaign.period_from:%Y-%m-%d} to {campaign.period_to:%Y-%m-%d} of {declaration.source.name} "
-            f"campaign {campaign.id!r}; a typo in the date?"
+            f"claims.csv:{int(row['_line'])}: {row['claim_id']} is dated {_dates_text(row)}, outside every "
+            f"campaign period declared in {declaration.source.name} ({periods}); a typo in the date?"
         )
     return lines
 

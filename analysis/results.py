@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import claimreview, declared, inference, match, stats
-from analysis.campaign import Campaign, Declaration, PublishedCount, load_declaration
+from analysis.campaign import Campaign, Declaration, PublishedCount, in_campaign, load_declaration
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers, enum_labels
 from analysis.rules import EVIDENCE_ORDER, Rules
@@ -152,11 +152,14 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
     null = stats.null_model(p0[is_prediction & scored], prediction.hits)
 
     claims = ledgers.claims
+    # The ledger may hold several campaigns: the report describes the first, so its counts do too.
+    described = in_campaign(claims, campaign)
     scope_predictions = primary[(primary["scored_as"] == "prediction") & (primary["verdict"] != "out_of_scope")]
     with_hits = sensitivity[sensitivity["hits"] > 0]
     widest = sensitivity.sort_values(["hits", "ci_high"], ascending=False).iloc[0]
     key = {
-        "claims_total": len(claims),
+        "claims_total": len(described),
+        "claims_in_ledger": len(claims),
         "claims_in_scope": len(scope_predictions),
         "claims_assessable": prediction.n,
         "claims_not_assessable": int((scope_predictions["verdict"] == "not_assessable").sum()),
@@ -198,10 +201,10 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
             "records"
         ),
         "by_month": stats.breakdown(primary[primary["scored_as"] == "prediction"], claims, "month").to_dict("records"),
-        "ledger_counts": ledger_counts(claims).to_dict("records"),
-        "claims_by_group": claims["claimant_group"].value_counts().sort_index().to_dict(),
-        "claims_by_type": claims["claim_type"].value_counts().sort_index().to_dict(),
-        "claims_verification": claims["verification"].value_counts().sort_index().to_dict(),
+        "ledger_counts": ledger_counts(described).to_dict("records"),
+        "claims_by_group": described["claimant_group"].value_counts().sort_index().to_dict(),
+        "claims_by_type": described["claim_type"].value_counts().sort_index().to_dict(),
+        "claims_verification": described["verification"].value_counts().sort_index().to_dict(),
         "incidents_verification": ledgers.incidents["verification"].value_counts().sort_index().to_dict(),
         "campaign": campaign.as_dict()
         | {

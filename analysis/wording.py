@@ -318,3 +318,13 @@ def other_campaigns_sentence(others: list[dict]) -> str:
     titles = join_words([f"*{c['title']}* ({period_span(c['period_from'], c['period_to'])})" for c in others])
     more = "one more campaign" if len(others) == 1 else f"{len(others)} more campaigns"
     return f"The data folder declares {more}, {titles}; this report describes the first one only."
+
+
+def ledger_share_sentence(in_campaign: int, in_ledger: int) -> str:
+    """How many of the ledger's rows the report's campaign holds."""
+    if in_campaign == in_ledger:
+        return f"{plural(in_ledger, 'accusation')};"
+    return (
+        f"{plural(in_ledger, 'accusation')} in all, {in_campaign} of them made in this campaign's period "
+        "(the rest belong to the other campaigns the folder declares);"
+    )
