@@ -3,7 +3,7 @@
 Chapman's estimator (Chapman 1951; variance after Seber 1970) is the bias-corrected two-sample
 Lincoln-Petersen estimate. Its assumptions - a closed population, two independent lists, every item
 equally catchable in each - are stated wherever a figure is shown: the ledger and the EUvsDisinfo
-database both favour loud Russian MoD/RCROSS items, so the lists are positively dependent and the
+database both favour the loudest official statements, so the lists are positively dependent and the
 estimate is biased low. The comparisons are declared in rules.toml [completeness]; the ledger side
 (list 1 and the matched rows present in it) is counted from the data, never typed.
 """

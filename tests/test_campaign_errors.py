@@ -60,12 +60,13 @@ def test_changing_only_date_earliest_names_that_column(tmp_path):
 def test_claim_outside_the_declared_period_warns_and_fails_under_strict(tmp_path):
     data = copy_data(tmp_path / "data")
     for column in ("date_made", "date_earliest", "date_latest"):
-        edit_cell(data / "claims.csv", "C05", column, "2018-06-26")
+        edit_cell(data / "claims.csv", "C05", column, "2028-06-26")  # a typo: 2028 for 2018
     n = line_of(data / "claims.csv", "C05")
     code, err = validate(data)
     assert code == 0
     assert (
-        f"warning: claims.csv:{n}: C05 is dated 2018-06-26, outside the declared period 2018-08-01 to 2018-11-30" in err
+        f"warning: claims.csv:{n}: C05 is dated 2028-06-26, outside every campaign period declared in campaign.toml"
+        in err
     )
     strict, err = validate(data, "--strict")
     assert strict == 2 and "--strict" in err
@@ -98,12 +99,12 @@ def test_build_messages_name_out_of_period_claims_and_headline_changes(tmp_path)
 
     data = copy_data(tmp_path / "data")
     for column in ("date_made", "date_earliest", "date_latest"):
-        edit_cell(data / "claims.csv", "C05", column, "2018-06-26")
+        edit_cell(data / "claims.csv", "C05", column, "2028-06-26")
     previous = tmp_path / "key_numbers.json"
     previous.write_text(json.dumps({"hits": 0, "claims_assessable": 32, "claims_total": 39}), encoding="utf-8")
     current = {"hits": 0, "claims_assessable": 31, "claims_total": 39}
     lines = readme.build_messages(load(data), previous, current)
-    assert any(line.startswith("warning: claims.csv:") and "C05 is dated 2018-06-26" in line for line in lines)
+    assert any(line.startswith("warning: claims.csv:") and "C05 is dated 2028-06-26" in line for line in lines)
     assert "headline changed: dated predictions scored 32 -> 31" in lines
     assert not any("hits" in line for line in lines if line.startswith("headline changed"))
     assert readme.build_messages(load(data), tmp_path / "absent.json", current)[1:] == []
