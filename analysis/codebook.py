@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import completeness, paths, session, textblocks
-from analysis.campaign import load_declaration
+from analysis.campaign import in_campaign, load_declaration
 from analysis.export import atomic_write_text
 from analysis.load import enum_labels, resources
 from analysis.results import ledger_counts, reconciliation
@@ -73,10 +73,10 @@ def reconciliation_block(ledgers, data_dir: Path) -> str:
     names = enum_labels("claims", "claimant_group", data_dir)
     parts = []
     for count in campaign.published_counts:
-        rec = reconciliation(ledgers.claims, count)
+        rec = reconciliation(in_campaign(ledgers.claims, campaign), count)  # the campaign's own rows
         source = rec["source"]
         rows = [
-            {"count": "all accusations in our ledger", "ours": rec["ledger_total"], source: ""},
+            {"count": "all accusations in the campaign's period", "ours": rec["ledger_total"], source: ""},
             {"count": f"accusations {rec['criteria']}", "ours": rec["ours_total"], source: rec["total"]},
         ]
         for group, published in rec["by_group"].items():
@@ -84,7 +84,7 @@ def reconciliation_block(ledgers, data_dir: Path) -> str:
             rows.append({"count": f"of which from {name}", "ours": rec["ours_by_group"][group], source: published})
             rows.append(
                 {
-                    "count": f"{name} statements in the whole ledger",
+                    "count": f"{name} statements in the campaign's period",
                     "ours": rec["ledger_by_group"][group],
                     source: published,
                 }

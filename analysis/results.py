@@ -212,7 +212,7 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
             # Display names of the claimant groups, in the codebook's order (the folder's own datapackage.json).
             "claimant_groups": enum_labels("claims", "claimant_group", ledgers.data_dir),
         },
-        "published_counts": [reconciliation(claims, count) for count in campaign.published_counts],
+        "published_counts": [reconciliation(described, count) for count in campaign.published_counts],
         "incidents": incident_summary(ledgers, campaign),
         "aggregate_rates": stats.aggregate_rates(ledgers.aggregates, rules.primary.window_days).to_dict("records"),
         "aggregate_increments": stats.series_increments(

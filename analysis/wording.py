@@ -252,7 +252,7 @@ def reconciliation_paragraph(count: dict, names: dict[str, str]) -> str:
         how = f"We mapped our rows to its list one to one, using its criteria ({count['criteria']})"
     ours_groups = group_counts(count["ours_by_group"], names)
     ours = f"{plural(count['ours_total'], 'accusation')}" + (f", {ours_groups}" if ours_groups else "")
-    whole = f"The whole ledger holds {plural(count['ledger_total'], 'accusation')}"
+    whole = f"The campaign's period holds {plural(count['ledger_total'], 'accusation')} in our ledger"
     ledger_groups = group_counts(count["ledger_by_group"], names)
     whole += f", {ledger_groups}" if ledger_groups else ""
     failing = count["ledger_failing_filters"]
