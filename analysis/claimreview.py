@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 
 from analysis import citation, paths
-from analysis.load import resources
+from analysis.load import schema_field
 
 STATE_OUTLETS_FILE = "state_outlets.csv"
 DATE_IN_URL = re.compile(r"(?<!\d)(20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -42,8 +42,7 @@ def state_outlets(data_dir: Path | None = None) -> pd.DataFrame:
 def claimant_states(data_dir: Path | None = None) -> dict[str, str]:
     """Which state each claimant group speaks for (the claimant_group field's `enumStates` in the
     folder's datapackage.json): a claim's own government is its best first appearance."""
-    field = next(f for f in resources(data_dir)["claims"]["schema"]["fields"] if f["name"] == "claimant_group")
-    return dict(field.get("enumStates", {}))
+    return dict(schema_field("claims", "claimant_group", data_dir).get("enumStates", {}))
 
 
 def _host(url: str) -> str:

@@ -77,13 +77,18 @@ def resources(data_dir: Path | None = None) -> dict[str, dict]:
     return {r["name"]: r for r in load_datapackage(data_dir)["resources"]}
 
 
+def schema_field(resource: str, column: str, data_dir: Path | None = None) -> dict:
+    """One column's entry in the folder's codebook (datapackage.json)."""
+    return next(f for f in resources(data_dir)[resource]["schema"]["fields"] if f["name"] == column)
+
+
 def enum_labels(resource: str, column: str, data_dir: Path | None = None) -> dict[str, str]:
     """An enumerated column's values in the codebook's order, with their display names.
 
     Display names come from the field's `enumLabels` (value -> name); a value without one is shown
     with its underscores as spaces.
     """
-    field = next(f for f in resources(data_dir)[resource]["schema"]["fields"] if f["name"] == column)
+    field = schema_field(resource, column, data_dir)
     labels = field.get("enumLabels", {})
     return {value: labels.get(value, value.replace("_", " ")) for value in field["constraints"].get("enum", [])}
 
