@@ -72,10 +72,11 @@ def warning_series(prep: Prepared, predictions: np.ndarray, story: pd.Series) ->
 
 
 class _Grid:
-    """Attacks as a circular day x governorate count grid over the reference period, tiled three
-    times so that windows reaching before its start or past its end wrap around."""
+    """Attacks as a circular day x governorate count grid over the reference period, tiled so that
+    windows reaching before its start or past its end wrap around (as often as needed: a window
+    may be longer than a short reference period, such as one offensive)."""
 
-    def __init__(self, attacks: pd.DataFrame, governorates: list[str], ref_first: float, n_days: int):
+    def __init__(self, attacks: pd.DataFrame, governorates: list[str], ref_first: float, n_days: int, span: int = 0):
         self.index = {g: i for i, g in enumerate(governorates)}
         self.ref_first, self.n_days = ref_first, n_days
         counts = np.zeros((len(governorates), n_days), np.int64)
@@ -84,7 +85,8 @@ class _Grid:
             for g in govs:
                 if g in self.index and hi >= lo:
                     counts[self.index[g], lo : hi + 1] += 1  # an attack spanning days marks each
-        tiled = np.concatenate([counts, counts, counts], axis=1)
+        # Windows start in the second copy (any_in) and run at most `span` days on.
+        tiled = np.tile(counts, (1, 2 + -(-(span + 1) // n_days)))
         self.cumulative = np.concatenate([np.zeros((len(governorates), 1), np.int64), np.cumsum(tiled, axis=1)], axis=1)
 
     def any_in(self, govs: list[frozenset[str]], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -118,9 +120,19 @@ def _covered(events: pd.DataFrame, windows: pd.DataFrame, lo_shift: int, hi_shif
     return found
 
 
-def association(prep: Prepared, rules: Rules, method: Method, predictions: np.ndarray, story: pd.Series) -> dict:
+def association(
+    prep: Prepared,
+    rules: Rules,
+    method: Method,
+    predictions: np.ndarray,
+    story: pd.Series,
+    phases: pd.DataFrame | None = None,
+) -> dict:
     """Trigger and precursor rates at every declared delta, both attribution classes, with
-    circular-shift surrogates, the self-controlled comparison and power."""
+    circular-shift surrogates, the self-controlled comparison and power.
+
+    phases: offensive phases (analysis.campaigns.phase_table); when given, each delta also gets the
+    self-controlled comparison inside the same offensive phase ("self_control_phase")."""
     ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
     n_days = int(ref_last - ref_first + 1)
     warnings = warning_series(prep, predictions, story)
@@ -133,7 +145,9 @@ def association(prep: Prepared, rules: Rules, method: Method, predictions: np.nd
     for attribution in method.attributions:
         attacks = attack_series(prep, method, attribution)
         governorates = sorted({g for s in (*warnings["governorates"], *attacks["governorates"]) for g in s})
-        grid = _Grid(attacks, governorates, ref_first, n_days)
+        longest = warnings["last"] - warnings["first"] if len(warnings) else pd.Series([0.0])
+        span = int(np.nanmax(longest.to_numpy(float), initial=0.0)) + max(method.delta_days)
+        grid = _Grid(attacks, governorates, ref_first, n_days, span)
         rows = []
         for delta in method.delta_days:
             first = warnings["first"].to_numpy()[:, None] + offsets[None, :]
@@ -153,6 +167,10 @@ def association(prep: Prepared, rules: Rules, method: Method, predictions: np.nd
                     "self_control": _self_control(warnings, attacks, delta),
                 }
             )
+            if phases is not None:
+                from analysis.campaigns import self_control_by_phase  # campaigns builds on this module
+
+                rows[-1]["self_control_phase"] = self_control_by_phase(warnings, attacks, delta, phases)
         primary = next(r for r in rows if r["delta_days"] == method.primary_delta_days)
         power = detectable_rate(n_stories, primary["trigger_after"]["surrogate_mean_rate"], method.alpha, method.power)
         out["by_attribution"][attribution] = {
