@@ -148,18 +148,25 @@ def association(
         longest = warnings["last"] - warnings["first"] if len(warnings) else pd.Series([0.0])
         span = int(np.nanmax(longest.to_numpy(float), initial=0.0)) + max(method.delta_days)
         grid = _Grid(attacks, governorates, ref_first, n_days, span)
+        # The observed statistic comes from the real calendar: a window running past either end of
+        # the reference period sees the attacks that really lie there, not the wrapped-around ones
+        # (the same thing whenever the scope lies well inside the reference period).
+        real = _Grid(attacks, governorates, ref_first - span, n_days + 2 * span, span)
+        govs = list(warnings["governorates"])
         rows = []
         for delta in method.delta_days:
             first = warnings["first"].to_numpy()[:, None] + offsets[None, :]
             last = warnings["last"].to_numpy()[:, None] + offsets[None, :]
-            after = _story_any(grid.any_in(list(warnings["governorates"]), first, last + delta), stories)
-            before = _story_any(grid.any_in(list(warnings["governorates"]), first - delta, first - 1), stories)
+            after = _story_any(grid.any_in(govs, first, last + delta), stories)
+            before = _story_any(grid.any_in(govs, first - delta, first - 1), stories)
+            real_after = _story_any(real.any_in(govs, first[:, :1], last[:, :1] + delta), stories)[:, 0]
+            real_before = _story_any(real.any_in(govs, first[:, :1] - delta, first[:, :1] - 1), stories)[:, 0]
             in_period = attacks[(attacks["last"] >= scope_first) & (attacks["first"] <= scope_last + delta)]
             rows.append(
                 {
                     "delta_days": delta,
-                    "trigger_after": _rate(after),
-                    "trigger_before": _rate(before),
+                    "trigger_after": _rate(after, int(real_after.sum())),
+                    "trigger_before": _rate(before, int(real_before.sum())),
                     "precursor": proportion(_covered(in_period, warnings, 0, delta), len(in_period)).as_dict(),
                     "followed_by_warning": proportion(
                         _covered(in_period, warnings, -delta, 0), len(in_period)
@@ -182,11 +189,13 @@ def association(
     return out
 
 
-def _rate(story_hits: np.ndarray) -> dict:
-    """Observed share (offset 0) and its place among every circular shift."""
+def _rate(story_hits: np.ndarray, observed: int) -> dict:
+    """Observed share and its place among every circular shift (story_hits: stories x offsets;
+    offset 0 is the observed series itself, counted on the real calendar)."""
     counts = story_hits.sum(axis=0)
+    if len(counts):
+        counts[0] = observed
     n = story_hits.shape[0]
-    observed = int(counts[0]) if len(counts) else 0
     p = proportion(observed, n)
     return {
         "hits": observed,

@@ -333,3 +333,50 @@ def test_phase_sentence_for_every_outcome():
     assert "1 attack fell" in text and "and 2 before" in text and "P = 1.00" in text
     skipped = wording.campaign_phase_sentence(base | {"after": 0, "before": 0, "stories_without_comparison": 2})
     assert "2 stories had no window" in skipped
+
+
+def test_observed_trigger_rate_uses_the_real_calendar_not_the_wrapped_one(load_synthetic):
+    """A short reference period (one offensive): the warning window runs past its end. The attack
+    that really follows counts; the attack the wrap-around would bring in from the start does not."""
+    from analysis import association
+    from analysis.stories import reviewed_stories
+
+    ledgers, rules = load_synthetic(
+        [dict(place_ids="a", date_made="2030-03-25")],
+        [
+            dict(place_ids="a", date="2030-01-03", perpetrator_side="government"),  # the wrap would reach it
+            dict(place_ids="h", date="2030-04-10", perpetrator_side="government"),  # after the period, elsewhere
+        ],
+        PLACES,
+    )
+    rules = replace(
+        rules,
+        reference_from=pd.Timestamp("2030-01-01"),
+        reference_to=pd.Timestamp("2030-03-31"),
+        scope=replace(rules.scope, date_from=pd.Timestamp("2030-01-01"), date_to=pd.Timestamp("2030-03-31")),
+    )
+    method = load_method(rules)
+    prep = prepare(ledgers, rules)
+    predictions = prep.claims["is_prediction"].to_numpy() & prep.claims["assessable"].to_numpy()
+    story = reviewed_stories(ledgers.claims)
+    by_delta = {
+        r["delta_days"]: r
+        for r in association.association(prep, rules, method, predictions, story)["by_attribution"]["government"][
+            "by_delta"
+        ]
+    }
+    # 25 Mar + 14 days ends 8 Apr: wrapped, it would reach 3 Jan; really, nothing follows in Idlib.
+    assert by_delta[14]["trigger_after"]["hits"] == 0
+    ledgers2, _ = load_synthetic(
+        [dict(place_ids="a", date_made="2030-03-25")],
+        [dict(place_ids="a", date="2030-04-05", perpetrator_side="government")],  # really follows, after the period
+        PLACES,
+    )
+    prep2 = prepare(ledgers2, rules)
+    result = association.association(prep2, rules, method, predictions, reviewed_stories(ledgers2.claims))
+    row = next(r for r in result["by_attribution"]["government"]["by_delta"] if r["delta_days"] == 14)
+    assert row["trigger_after"]["hits"] == 1
+    # The surrogates see only the reference period's attacks (none): every shift but the observed one gives 0.
+    offsets = result["offsets"]
+    assert row["trigger_after"]["p_surrogate_at_least"] == pytest.approx(1 / offsets)
+    assert row["trigger_after"]["surrogate_mean_rate"] == pytest.approx(1 / offsets)
