@@ -6,6 +6,19 @@ machinery (analysis.inference for rows, stories and both nulls, analysis.associa
 trigger and precursor rates, surrogates and power) runs on them. This module adds only what the
 campaigns need beyond it: the offensive phase of a warning (rules.toml [offensive_phase]) and the
 self-controlled comparison inside the same governorates and offensive phase.
+
+Shape in key_numbers.json: "by_campaign" is a list, one entry per declared campaign in
+declaration order (the first is the campaign the report describes), each with
+  id, title, period_from, period_to, region, offensives      as declared (campaign.toml)
+  region_filter, reference, reference_from, reference_to      as declared (rules.toml [campaigns])
+  claims_in_period, claims, reactive_rows, reactive_ids      claim rows (any type) in its period /
+                                                             in its scope; reactive ones among them
+  scored_rows, scored_stories                                scored predictions, and their stories
+  primary, as_stated                                         analysis.inference.score_rule (rows,
+                                                             stories, both nulls, bounds, power)
+  association                                                analysis.association.association,
+                                                             with "self_control_phase" per delta
+primary, as_stated and association are null when the campaign has no scored prediction.
 """
 
 from __future__ import annotations
