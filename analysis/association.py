@@ -72,10 +72,11 @@ def warning_series(prep: Prepared, predictions: np.ndarray, story: pd.Series) ->
 
 
 class _Grid:
-    """Attacks as a circular day x governorate count grid over the reference period, tiled three
-    times so that windows reaching before its start or past its end wrap around."""
+    """Attacks as a circular day x governorate count grid over the reference period, tiled so that
+    windows reaching before its start or past its end wrap around (as often as needed: a window
+    may be longer than a short reference period, such as one offensive)."""
 
-    def __init__(self, attacks: pd.DataFrame, governorates: list[str], ref_first: float, n_days: int):
+    def __init__(self, attacks: pd.DataFrame, governorates: list[str], ref_first: float, n_days: int, span: int = 0):
         self.index = {g: i for i, g in enumerate(governorates)}
         self.ref_first, self.n_days = ref_first, n_days
         counts = np.zeros((len(governorates), n_days), np.int64)
@@ -84,7 +85,8 @@ class _Grid:
             for g in govs:
                 if g in self.index and hi >= lo:
                     counts[self.index[g], lo : hi + 1] += 1  # an attack spanning days marks each
-        tiled = np.concatenate([counts, counts, counts], axis=1)
+        # Windows start in the second copy (any_in) and run at most `span` days on.
+        tiled = np.tile(counts, (1, 2 + -(-(span + 1) // n_days)))
         self.cumulative = np.concatenate([np.zeros((len(governorates), 1), np.int64), np.cumsum(tiled, axis=1)], axis=1)
 
     def any_in(self, govs: list[frozenset[str]], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -118,9 +120,19 @@ def _covered(events: pd.DataFrame, windows: pd.DataFrame, lo_shift: int, hi_shif
     return found
 
 
-def association(prep: Prepared, rules: Rules, method: Method, predictions: np.ndarray, story: pd.Series) -> dict:
+def association(
+    prep: Prepared,
+    rules: Rules,
+    method: Method,
+    predictions: np.ndarray,
+    story: pd.Series,
+    phases: pd.DataFrame | None = None,
+) -> dict:
     """Trigger and precursor rates at every declared delta, both attribution classes, with
-    circular-shift surrogates, the self-controlled comparison and power."""
+    circular-shift surrogates, the self-controlled comparison and power.
+
+    phases: offensive phases (analysis.campaigns.phase_table); when given, each delta also gets the
+    self-controlled comparison inside the same offensive phase ("self_control_phase")."""
     ref_first, ref_last = day_number(rules.reference_from), day_number(rules.reference_to)
     n_days = int(ref_last - ref_first + 1)
     warnings = warning_series(prep, predictions, story)
@@ -133,19 +145,28 @@ def association(prep: Prepared, rules: Rules, method: Method, predictions: np.nd
     for attribution in method.attributions:
         attacks = attack_series(prep, method, attribution)
         governorates = sorted({g for s in (*warnings["governorates"], *attacks["governorates"]) for g in s})
-        grid = _Grid(attacks, governorates, ref_first, n_days)
+        longest = warnings["last"] - warnings["first"] if len(warnings) else pd.Series([0.0])
+        span = int(np.nanmax(longest.to_numpy(float), initial=0.0)) + max(method.delta_days)
+        grid = _Grid(attacks, governorates, ref_first, n_days, span)
+        # The observed statistic comes from the real calendar: a window running past either end of
+        # the reference period sees the attacks that really lie there, not the wrapped-around ones
+        # (the same thing whenever the scope lies well inside the reference period).
+        real = _Grid(attacks, governorates, ref_first - span, n_days + 2 * span, span)
+        govs = list(warnings["governorates"])
         rows = []
         for delta in method.delta_days:
             first = warnings["first"].to_numpy()[:, None] + offsets[None, :]
             last = warnings["last"].to_numpy()[:, None] + offsets[None, :]
-            after = _story_any(grid.any_in(list(warnings["governorates"]), first, last + delta), stories)
-            before = _story_any(grid.any_in(list(warnings["governorates"]), first - delta, first - 1), stories)
+            after = _story_any(grid.any_in(govs, first, last + delta), stories)
+            before = _story_any(grid.any_in(govs, first - delta, first - 1), stories)
+            real_after = _story_any(real.any_in(govs, first[:, :1], last[:, :1] + delta), stories)[:, 0]
+            real_before = _story_any(real.any_in(govs, first[:, :1] - delta, first[:, :1] - 1), stories)[:, 0]
             in_period = attacks[(attacks["last"] >= scope_first) & (attacks["first"] <= scope_last + delta)]
             rows.append(
                 {
                     "delta_days": delta,
-                    "trigger_after": _rate(after),
-                    "trigger_before": _rate(before),
+                    "trigger_after": _rate(after, int(real_after.sum())),
+                    "trigger_before": _rate(before, int(real_before.sum())),
                     "precursor": proportion(_covered(in_period, warnings, 0, delta), len(in_period)).as_dict(),
                     "followed_by_warning": proportion(
                         _covered(in_period, warnings, -delta, 0), len(in_period)
@@ -153,6 +174,10 @@ def association(prep: Prepared, rules: Rules, method: Method, predictions: np.nd
                     "self_control": _self_control(warnings, attacks, delta),
                 }
             )
+            if phases is not None:
+                from analysis.campaigns import self_control_by_phase  # campaigns builds on this module
+
+                rows[-1]["self_control_phase"] = self_control_by_phase(warnings, attacks, delta, phases)
         primary = next(r for r in rows if r["delta_days"] == method.primary_delta_days)
         power = detectable_rate(n_stories, primary["trigger_after"]["surrogate_mean_rate"], method.alpha, method.power)
         out["by_attribution"][attribution] = {
@@ -164,11 +189,13 @@ def association(prep: Prepared, rules: Rules, method: Method, predictions: np.nd
     return out
 
 
-def _rate(story_hits: np.ndarray) -> dict:
-    """Observed share (offset 0) and its place among every circular shift."""
+def _rate(story_hits: np.ndarray, observed: int) -> dict:
+    """Observed share and its place among every circular shift (story_hits: stories x offsets;
+    offset 0 is the observed series itself, counted on the real calendar)."""
     counts = story_hits.sum(axis=0)
+    if len(counts):
+        counts[0] = observed
     n = story_hits.shape[0]
-    observed = int(counts[0]) if len(counts) else 0
     p = proportion(observed, n)
     return {
         "hits": observed,

@@ -95,6 +95,7 @@ class Campaign:
     incident_coverage: str  # how closely the incident ledger was checked, in words ("" if not said)
     published_counts: tuple[PublishedCount, ...] = ()
     declared: bool = True
+    offensives: tuple[str, ...] = ()  # offensives.csv ids the campaign is made of (named campaigns)
 
     def as_dict(self) -> dict:
         return {
@@ -110,6 +111,7 @@ class Campaign:
             "subject": self.subject,
             "incident_coverage": self.incident_coverage,
             "declared": self.declared,
+            "offensives": list(self.offensives),
         }
 
 
@@ -179,6 +181,7 @@ def _campaign(raw: dict, number: int) -> Campaign:
         subject=str(raw.get("subject", "")),
         incident_coverage=str(raw.get("incident_coverage", "")),
         published_counts=counts,
+        offensives=tuple(str(o) for o in raw.get("offensives", [])),
     )
 
 
@@ -226,6 +229,48 @@ def load_declaration(data_dir: Path, claims: pd.DataFrame | None = None) -> Decl
     return Declaration(campaigns, path)
 
 
+def offensive_span(offensives: pd.DataFrame) -> pd.DataFrame:
+    """Each offensive's first and last day (a month-precision start is the month's first day, a
+    month-precision end its last day; NaT where no end was read) and its governorates."""
+    start = pd.to_datetime(offensives["start"].astype("string"), errors="coerce", format="ISO8601")
+    end_text = offensives["end"].astype("string")
+    end = pd.to_datetime(end_text, errors="coerce", format="ISO8601")
+    month = offensives["end_precision"].astype("string").eq("month").fillna(False).to_numpy(bool)
+    end = end.where(~month, end + pd.offsets.MonthEnd(0))
+    regions = [frozenset(p.strip() for p in str(r).split(";") if p.strip()) for r in offensives["region"]]
+    return pd.DataFrame(
+        {"offensive_id": offensives["offensive_id"].to_numpy(), "first": start, "last": end, "areas": regions}
+    )
+
+
+def offensive_problems(declaration: Declaration, offensives: pd.DataFrame | None) -> list[str]:
+    """A named campaign's period and region must be those of the offensives it lists."""
+    out = []
+    listed = [c for c in declaration.campaigns if c.offensives]
+    if not listed:
+        return out
+    spans = offensive_span(offensives).set_index("offensive_id") if offensives is not None else None
+    for c in listed:
+        missing = [o for o in c.offensives if spans is None or o not in spans.index]
+        if missing:
+            out.append(f"campaign {c.id!r}: offensives {', '.join(missing)} are not in offensives.csv")
+            continue
+        rows = spans.loc[list(c.offensives)]
+        first, last = rows["first"].min(), rows["last"].max()
+        if rows["last"].isna().any() or first != c.period_from or last != c.period_to:
+            out.append(
+                f"campaign {c.id!r}: period {c.period_from:%Y-%m-%d} to {c.period_to:%Y-%m-%d} is not its offensives' "
+                f"span ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
+            )
+        areas = frozenset().union(*rows["areas"])
+        if c.region_level != "governorate" or areas != frozenset(c.region_areas):
+            out.append(
+                f"campaign {c.id!r}: region_areas {sorted(c.region_areas)} are not its offensives' governorates "
+                f"{sorted(areas)}"
+            )
+    return out
+
+
 def out_of_period(claims: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     """Claims whose possible dates lie wholly outside the campaign's period (typos, most often)."""
     if pd.isna(campaign.period_from):
@@ -248,6 +293,9 @@ def scope_warnings(ledgers) -> list[str]:
     declaration = load_declaration(ledgers.data_dir, ledgers.claims)
     if declaration.source is None:
         return []
+    broken = offensive_problems(declaration, ledgers.extras.get("offensives"))
+    if broken:
+        raise DataError([Problem(declaration.source.name, None, None, text) for text in broken])
     outside = ledgers.claims
     for campaign in declaration.campaigns:
         outside = outside.loc[outside.index.intersection(out_of_period(ledgers.claims, campaign).index)]

@@ -37,6 +37,21 @@ class Method:
     circular_policy: str
     spec_statistic: str
     alarm_unit: str
+    # [campaigns]: how each declared campaign is analysed (region filter, reference period), with
+    # per-campaign overrides as (campaign id, region, reference) triples.
+    campaign_region: str = "campaign"
+    campaign_reference: str = "campaign"
+    campaign_overrides: tuple[tuple[str, str, str], ...] = ()
+    # [offensive_phase]: what to do with an offensive whose end is unknown; where an attack is placed.
+    phase_end_unknown: str = "skip"
+    phase_attack_day: str = "first_possible"
+
+    def campaign_plan(self, campaign_id: str) -> tuple[str, str]:
+        """The declared (region filter, reference period) of one campaign."""
+        for cid, region, reference in self.campaign_overrides:
+            if cid == campaign_id:
+                return region, reference
+        return self.campaign_region, self.campaign_reference
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -84,7 +99,11 @@ METHOD_SECTIONS = (
     "circular",
     "specification_curve",
     "alarm_coverage",
+    "campaigns",
+    "offensive_phase",
 )
+CAMPAIGN_REGIONS = ("campaign", "none")
+CAMPAIGN_REFERENCES = ("campaign", "null_model")
 
 
 def _with_project_defaults(raw: dict, path: Path) -> dict:
@@ -126,4 +145,29 @@ def _build(raw: dict, rules: Rules) -> Method:
             raw["specification_curve"]["statistic"], ("rules_with_hits",), "[specification_curve] statistic"
         ),
         alarm_unit=_choice(raw["alarm_coverage"]["unit"], ("governorate_day",), "[alarm_coverage] unit"),
+        **_campaign_settings(raw.get("campaigns", {}), raw.get("offensive_phase", {})),
     )
+
+
+def _campaign_settings(c: dict, phase: dict) -> dict:
+    """[campaigns] and [offensive_phase]; a folder that declares neither gets the project's."""
+
+    def plan(table: dict, where: str, default: tuple[str, str]) -> tuple[str, str]:
+        region = _choice(table.get("region", default[0]), CAMPAIGN_REGIONS, f"{where} region")
+        reference = _choice(table.get("reference", default[1]), CAMPAIGN_REFERENCES, f"{where} reference")
+        return region, reference
+
+    region, reference = plan(c, "[campaigns]", ("campaign", "campaign"))
+    overrides = tuple(
+        (str(cid), *plan(table, f"[campaigns.overrides.{cid}]", (region, reference)))
+        for cid, table in c.get("overrides", {}).items()
+    )
+    return {
+        "campaign_region": region,
+        "campaign_reference": reference,
+        "campaign_overrides": overrides,
+        "phase_end_unknown": _choice(phase.get("end_unknown", "skip"), ("skip",), "[offensive_phase] end_unknown"),
+        "phase_attack_day": _choice(
+            phase.get("attack_day", "first_possible"), ("first_possible",), "[offensive_phase] attack_day"
+        ),
+    }

@@ -130,9 +130,11 @@ def likelihood_ratio(story_hit: np.ndarray, story_p0: np.ndarray, reliability: f
     hit = np.asarray(story_hit, bool)
     p0 = np.asarray(story_p0, float)
     p1 = np.maximum(p0, reliability)
-    log_chance = np.where(hit, np.log(p0, where=p0 > 0, out=np.full(len(p0), -np.inf)), np.log1p(-p0))
-    log_reliable = np.where(hit, np.log(p1), np.log1p(-p1))
-    return float(np.exp(log_chance.sum() - log_reliable.sum()))
+    # A story certain under both (p0 = 1) makes both logs -inf: the ratio is undefined (nan), silently.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_chance = np.where(hit, np.log(p0, where=p0 > 0, out=np.full(len(p0), -np.inf)), np.log1p(-p0))
+        log_reliable = np.where(hit, np.log(p1), np.log1p(-p1))
+        return float(np.exp(log_chance.sum() - log_reliable.sum()))
 
 
 # --- power -----------------------------------------------------------------------------------------

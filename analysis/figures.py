@@ -713,6 +713,73 @@ def sensitivity_heatmap(results: Results) -> Figure:
     return Figure(6, "sensitivity", title, caption, alt, fig, data)
 
 
+# --- 7. specification curve -------------------------------------------------------------------------
+
+SPEC_CHOICES = [
+    ("window_days", "window (days)"),
+    ("geography", "geography"),
+    ("min_evidence", "evidence at least"),
+    ("shape", "shape"),
+    ("stated_frame", "claims' own frame"),
+]
+
+
+def spec_curve_data(results: Results) -> pd.DataFrame:
+    """Every grid rule in the curve's order (fewest hits first, then the null's mean), with its
+    choices, observed hits and the mean hits over every rigid shift of the ledger."""
+    keys = ["rule_id"] + [column for column, _ in SPEC_CHOICES]
+    table = results.spec_curve.merge(results.sensitivity[keys], on="rule_id", how="left", validate="one_to_one")
+    table = table.sort_values(["hits", "null_mean_hits", "rule_id"], kind="mergesort").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table[["rank", *keys, "hits", "null_mean_hits", "p_at_least_observed"]]
+
+
+def _choice_label(column: str, value) -> str:
+    return f"{value}" if column == "window_days" else str(value).replace("_", " ")
+
+
+def specification_curve(results: Results) -> Figure:
+    """The sensitivity grid as a specification curve: hits per rule against the rigid-shift null's
+    mean, the rules' choices beneath, and the one joint test in the caption."""
+    data = spec_curve_data(results)
+    joint = results.key_numbers["dependence"]["spec_curve"]
+    n_scored = int(results.key_numbers["claims_assessable"])
+    # Choices in the grid's declared order (rules.toml [sensitivity]), not in the curve's order.
+    rows = [(column, value) for column, _ in SPEC_CHOICES for value in dict.fromkeys(results.sensitivity[column])]
+    fig, (top, bottom) = _new(8.0, 6.2, nrows=2, sharex=True, gridspec_kw={"height_ratios": [1.1, 1.6]})
+    x = data["rank"].to_numpy()
+    top.plot(x, data["null_mean_hits"], color="#888888", lw=1.2, label="mean over every rigid shift (chance)")
+    top.scatter(x, data["hits"], s=6, color=OKABE_ITO[5], zorder=3, label="observed")
+    top.set_ylabel(f"hits (of {n_scored})")
+    top.set_ylim(bottom=0, top=max(1.0, float(data[["hits", "null_mean_hits"]].max().max())) * 1.15)
+    top.legend(loc="upper left", fontsize=8, frameon=False)
+    for i, (column, value) in enumerate(rows):
+        used = data[column] == value
+        bottom.scatter(x[used.to_numpy()], np.full(int(used.sum()), i), marker="|", s=18, lw=0.6, color="#333333")
+    bottom.set_yticks(range(len(rows)))
+    bottom.set_yticklabels([f"{dict(SPEC_CHOICES)[c]}: {_choice_label(c, v)}" for c, v in rows], fontsize=7)
+    bottom.set_ylim(len(rows) - 0.5, -0.5)
+    bottom.set_xlabel(f"the {len(data)} rules of the grid, fewest hits first")
+    title = f"Specification curve: hits under each of the {len(data)} rules, against chance"
+    top.set_title(title, loc="left", fontsize=10)
+    fig.subplots_adjust(left=0.27, right=0.98, top=0.93, bottom=0.08, hspace=0.06)
+    caption = (
+        f"Top: predictions followed by an incident under each rule of the grid (dots) and the mean under every "
+        f"rigid shift of the whole ledger (line); bottom: the choices each rule makes. One joint test, not "
+        f"{len(data)} findings: {joint['observed_rules_with_hits']} of {wording.plural(joint['rules'], 'rule')} "
+        f"{'gives' if joint['observed_rules_with_hits'] == 1 else 'give'} at least one hit, against {joint['null_mean_rules_with_hits']:.0f} on average by chance "
+        f"(P = {joint['p_at_most_observed']:.2f} for as few or fewer, {joint['p_at_least_observed']:.2f} for as many or "
+        f"more; {joint['offsets']} shifts). Data: report/specification_curve.csv. {SOURCE_NOTE}"
+    )
+    alt = (
+        f"Specification curve of {len(data)} rules: observed hits range from {int(data['hits'].min())} to "
+        f"{int(data['hits'].max())}; the chance mean ranges from {data['null_mean_hits'].min():.1f} to "
+        f"{data['null_mean_hits'].max():.1f}; beneath, a matrix of each rule's window, geography, evidence bar, "
+        "shape and time frame."
+    )
+    return Figure(7, "specification-curve", title, caption, alt, fig, data)
+
+
 ALL_FIGURES = [
     timeline_campaign,
     timeline_context,
@@ -720,6 +787,7 @@ ALL_FIGURES = [
     place_map,
     hits_versus_null,
     sensitivity_heatmap,
+    specification_curve,
 ]
 
 

@@ -36,16 +36,16 @@ def independent_of_claimants(ledgers: Ledgers, method: Method) -> tuple[Ledgers,
     return replace(ledgers, incidents=incidents.loc[~circular].reset_index(drop=True)), ids
 
 
-def _predictions(verdict_table: pd.DataFrame) -> pd.Series:
+def scored_predictions(verdict_table: pd.DataFrame) -> pd.Series:
     """By claim id: is the row a scored prediction under this verdict table?"""
     table = verdict_table.set_index("claim_id")
     return table["scored_as"].eq("prediction") & table["verdict"].isin(SCORED)
 
 
-def _score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series, method: Method) -> dict:
+def score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series, method: Method) -> dict:
     """Per row and per story, with both nulls, design effect, zero bounds and power."""
     table = match.verdicts(prep, rule, explain=False)
-    scored = _predictions(table)
+    scored = scored_predictions(table)
     hit = table.set_index("claim_id")["verdict"].eq("materialized")
     cover = stats.coverage(prep, rule, rules)
     ids = prep.claims["claim_id"].to_numpy()
@@ -64,7 +64,8 @@ def _score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series
         "upper_bound_rows": dependence.upper_bound(rows.hits, rows.n, confidence),
         "upper_bound_stories": dependence.upper_bound(by_story.hits, by_story.n, confidence),
         "independent_null": {"expected_hits": independent.expected_hits, "p_zero_hits": independent.p_zero_hits}
-        | {"p_at_most_observed": independent.p_at_most_observed},
+        | {"p_at_most_observed": independent.p_at_most_observed, "p_at_least_observed": independent.p_at_least_observed}
+        | {"observed_hits": independent.observed_hits},
         "shift_rows": score.rows_null.as_dict(),
         "shift_stories": score.stories_null.as_dict(),
         "dependence": score.dependence.as_dict(),
@@ -259,10 +260,10 @@ def compute(
     story = stories.reviewed_stories(claims)
     proposed = stories.propose_stories(prep, method.story_max_gap_days)
     reactive = stories.reactive(prep, method.reactive_lookback_days, method.reactive_min_evidence)
-    primary = _score_rule(prep, rules, rules.primary, story, method)
-    as_stated = _score_rule(prep, rules, method.as_stated, story, method)
+    primary = score_rule(prep, rules, rules.primary, story, method)
+    as_stated = score_rule(prep, rules, method.as_stated, story, method)
     scored_rows = (
-        _predictions(match.verdicts(prep, rules.primary, explain=False))
+        scored_predictions(match.verdicts(prep, rules.primary, explain=False))
         .reindex(prep.claims["claim_id"])
         .fillna(False)
         .to_numpy(bool)

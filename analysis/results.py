@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import claimreview, declared, inference, match, stats
+from analysis import campaigns, claimreview, declared, inference, match, stats, stories
 from analysis.campaign import Campaign, Declaration, PublishedCount, in_campaign, load_declaration
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers, enum_labels
@@ -227,6 +227,15 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
         ),
     }
     key["dependence"], spec_curve = inference.compute(ledgers, circular_ids, rules, method, prep, sensitivity)
+    # Both questions per declared campaign, each over its declared scope (rules.toml [campaigns]).
+    key["by_campaign"] = campaigns.compute(
+        used,
+        rules,
+        method,
+        declaration,
+        stories.reviewed_stories(claims),
+        stories.reactive(prep, method.reactive_lookback_days, method.reactive_min_evidence),
+    )
     return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, declaration, spec_curve)
 
 

@@ -112,8 +112,13 @@ def undocumented(reviewed: pd.Series, proposed: pd.Series, decisions: dict[str, 
 
 def reactive(prep: Prepared, lookback_days: int, min_evidence: str) -> pd.Series:
     """True for a claim made within lookback_days after (or on the day of) a documented chemical
-    incident, of any attribution, in a governorate it names: a reaction, not a prediction."""
+    incident, of any attribution, in a governorate it names: a reaction, not a prediction.
+
+    Derived for every claim row with a known first possible date, whatever its claim type,
+    claimant group or period (not only the scored predictions)."""
     claims = prep.claims.copy()
+    # The matcher looks only at assessable rows; here every dated row is looked at.
+    claims["assessable"] = claims["day_first"].notna()
     # Reuse the matcher: a window [first - lookback, first] at governorate level, any shape.
     claims["day_last"] = claims["day_first"]
     claims["day_first"] = claims["day_first"] - lookback_days

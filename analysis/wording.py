@@ -317,7 +317,10 @@ def other_campaigns_sentence(others: list[dict]) -> str:
         return ""
     titles = join_words([f"*{c['title']}* ({period_span(c['period_from'], c['period_to'])})" for c in others])
     more = "one more campaign" if len(others) == 1 else f"{len(others)} more campaigns"
-    return f"The data folder declares {more}, {titles}; this report describes the first one only."
+    return (
+        f"The data folder declares {more}, {titles}; this report describes the first one, and its section "
+        '"Results per campaign" answers both questions for each.'
+    )
 
 
 def ledger_share_sentence(in_campaign: int, in_ledger: int) -> str:
@@ -327,4 +330,108 @@ def ledger_share_sentence(in_campaign: int, in_ledger: int) -> str:
     return (
         f"{plural(in_ledger, 'accusation')} in all, {in_campaign} of them made in this campaign's period "
         "(the rest belong to the other campaigns the folder declares);"
+    )
+
+
+# --- results per campaign ----------------------------------------------------------------------------
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if _missing(x) else f"{x * 100:.1f}%"
+
+
+def _p(x: float | None) -> str:
+    return "n/a" if _missing(x) else f"{x:.2f}"
+
+
+def chance_cell(null: dict) -> str:
+    """A null in a table cell: the expected chance hits and the tail the observed count lies in."""
+    expected, observed = null["expected_hits"], null["observed_hits"]
+    if _missing(expected):
+        return "n/a"
+    if observed == 0:
+        tail = f"P(0) = {_p(null['p_zero_hits'])}"
+    elif observed > expected:
+        tail = f"P(≥ {observed}) = {_p(null['p_at_least_observed'])}"
+    else:
+        tail = f"P(≤ {observed}) = {_p(null['p_at_most_observed'])}"
+    return f"{expected:.1f} expected, {tail}"
+
+
+def campaign_association_sentence(gov: dict | None, delta: int, alpha: float) -> str:
+    """The association test of one campaign (government-attributed attacks, primary delta), with
+    the power statement: "lacks power" exactly when no outcome could be significant."""
+    if gov is None:
+        return "no government-attributed attack is in the test (none declared as an attribution class)."
+    trig, power = gov["primary"]["trigger_after"], gov["power"]
+    head = (
+        f"{trig['hits']} of {plural(trig['n'], 'warning story', 'warning stories')} "
+        f"{'was' if trig['hits'] == 1 else 'were'} followed by a government-attributed attack within {delta} days, "
+        f"against {_pct(trig['surrogate_mean_rate'])} in the surrogates (P = {_p(trig['p_surrogate_at_least'])} "
+        "for as many or more)"
+    )
+    if power["critical_hits"] is None or _missing(power["detectable_rate"]):
+        return (
+            f"{head}; with {plural(power['n'], 'story', 'stories')} no outcome could reach P ≤ {alpha:g}, so the test "
+            "lacks power here and its result is no evidence either way."
+        )
+    verdict = (
+        "more often than in the surrogates"
+        if trig["p_surrogate_at_least"] <= alpha
+        else "not significantly more often than in the surrogates"
+    )
+    return (
+        f"{head}: {verdict}. Only a trigger rate of {_pct(power['detectable_rate'])} or more would be detected with "
+        f"{power['power'] * 100:.0f}% power."
+    )
+
+
+def campaign_phase_sentence(phase: dict | None) -> str:
+    """The self-controlled comparison inside the same governorates and offensive phase."""
+    if phase is None:
+        return ""
+    skipped = phase["stories_without_comparison"]
+    aside = f" ({plural(skipped, 'story', 'stories')} had no window in the same phase on one side)" if skipped else ""
+    if phase["after"] + phase["before"] == 0:
+        return (
+            f"No government-attributed attack fell in the compared windows of the same governorates and offensive "
+            f"phase{aside}."
+        )
+    return (
+        f"In the same governorates and offensive phase, {plural(phase['after'], 'attack')} fell in the windows after "
+        f"the first warning and {phase['before']} before (expected after, with no association: "
+        f"{phase['expected_after']:.1f}; P = {_p(phase['p_two_sided'])}){aside}."
+    )
+
+
+def campaign_paragraph(c: dict, delta: int, alpha: float) -> str:
+    """One campaign's results in words (both questions), true for every outcome."""
+    name = f"**{c['title'] or c['id']}**"
+    reactive = (
+        f" {c['reactive_rows']} of its {plural(c['claims'], 'claim row')} {'was' if c['reactive_rows'] == 1 else 'were'} "
+        "reactive (made within days after a documented attack in a governorate it names)."
+        if c["reactive_rows"]
+        else " No claim row of its scope was reactive (made within days after a documented attack in a governorate it names)."
+    )
+    if c["primary"] is None:
+        held = "no claim" if c["claims"] == 0 else plural(c["claims"], "claim") + ", none of them a scored prediction,"
+        return f"{name}: {held} in its scope, so neither question can be asked of it.{reactive if c['claims'] else ''}"
+    q1 = c["as_stated"]["stories"]
+    gov = (c["association"] or {}).get("by_attribution", {}).get("government")
+    phase = gov["primary"].get("self_control_phase") if gov else None
+    stated = (
+        f"{q1['hits']} of {plural(q1['n'], 'story', 'stories')} came true as stated (an attack by the accused side)"
+    )
+    return " ".join(
+        part
+        for part in (
+            f"{name}: {stated}; {campaign_association_sentence(gov, delta, alpha)}",
+            campaign_phase_sentence(phase),
+            reactive.strip(),
+        )
+        if part
     )

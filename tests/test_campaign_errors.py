@@ -108,3 +108,17 @@ def test_build_messages_name_out_of_period_claims_and_headline_changes(tmp_path)
     assert "headline changed: dated predictions scored 32 -> 31" in lines
     assert not any("hits" in line for line in lines if line.startswith("headline changed"))
     assert readme.build_messages(load(data), tmp_path / "absent.json", current)[1:] == []
+
+
+def test_named_campaign_off_its_offensives_fails_validation_naming_the_file(tmp_path):
+    data = copy_data(tmp_path / "data")
+    toml = data / "campaign.toml"
+    text = toml.read_text(encoding="utf-8")
+    first = text.index("offensives = [")
+    start = text.index('period_to = "', first) + len('period_to = "')
+    toml.write_text(text[:start] + "2099-01-01" + text[start + 10 :], encoding="utf-8")  # not the offensives' end
+    code, err = validate(data)
+    assert code == 2 and err.startswith("campaign.toml: campaign ") and "is not its offensives' span" in err, err
+    (data / "offensives.csv").unlink()
+    code, err = validate(data)
+    assert code == 2 and "not in offensives.csv" in err, err

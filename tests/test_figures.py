@@ -95,3 +95,24 @@ def test_saved_metadata_has_no_text_cut(results, tmp_path):
     figures.save_figure(fig, tmp_path)
     meta = json.loads((tmp_path / "figures" / "data" / f"{fig.stem}.json").read_text(encoding="utf-8"))
     assert meta["caption"] == fig.caption and not meta["caption"].endswith("…")
+
+
+def test_specification_curve_draws_every_rule_once_with_its_choices(results):
+    fig = figures.specification_curve(results)
+    data = fig.data
+    assert len(data) == len(results.sensitivity) == results.key_numbers["dependence"]["spec_curve"]["rules"]
+    assert data["rule_id"].is_unique and data["rank"].tolist() == list(range(1, len(data) + 1))
+    # Fewest hits first, then the chance mean: the curve is monotone in its sort keys.
+    keys = list(zip(data["hits"], data["null_mean_hits"], strict=True))
+    assert keys == sorted(keys)
+    merged = data.merge(results.sensitivity, on="rule_id", suffixes=("", "_grid"))
+    for column, _ in figures.SPEC_CHOICES:
+        assert (merged[column] == merged[f"{column}_grid"]).all()
+    assert (merged["hits"] == merged["hits_grid"]).all()  # the curve's hits are the grid's hits
+    joint = results.key_numbers["dependence"]["spec_curve"]
+    assert f"{joint['observed_rules_with_hits']} of {joint['rules']} rules" in fig.caption
+    assert f"P = {joint['p_at_most_observed']:.2f} for as few or fewer" in fig.caption
+    # One row of the choice matrix per declared value, each marking exactly the rules that use it.
+    assert len(fig.figure.axes[1].get_yticks()) == sum(
+        results.sensitivity[c].nunique() for c, _ in figures.SPEC_CHOICES
+    )

@@ -80,7 +80,14 @@ def test_offensive_dates_agree_with_their_precision(ledgers):
 
 def test_a_campaign_folder_may_omit_the_extra_tables(tmp_path):
     copy_data(tmp_path)
+    # Without offensives.csv, no campaign may be declared as made of offensives.
+    (tmp_path / "offensives.csv").unlink()
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(re.sub(r"(?m)^offensives = .*\n", "", toml.read_text(encoding="utf-8")), encoding="utf-8")
     assert validate(tmp_path) == []
+    from analysis.campaign import scope_warnings
+
+    assert scope_warnings(load(tmp_path)) == []
     assert load(tmp_path).extras == {}
 
 

@@ -227,6 +227,7 @@ def test_other_campaigns_sentence():
     assert wording.other_campaigns_sentence([]) == ""
     one = [{"title": "B", "period_from": "2030-01-01", "period_to": "2030-03-31"}]
     assert wording.other_campaigns_sentence(one) == (
-        "The data folder declares one more campaign, *B* (January–March 2030); this report describes the first one only."
+        "The data folder declares one more campaign, *B* (January–March 2030); this report describes the first one, and its section "
+        '"Results per campaign" answers both questions for each.'
     )
     assert "2 more campaigns" in wording.other_campaigns_sentence(one * 2)

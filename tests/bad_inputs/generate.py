@@ -95,7 +95,7 @@ def physical_line(path: Path, row_id: str) -> int:
 
 def copy_data(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    for name in (*CSV_FILES, "rules.toml", "campaign.toml"):
+    for name in (*CSV_FILES, "offensives.csv", "rules.toml", "campaign.toml"):  # campaigns name offensives
         shutil.copy2(DATA / name, target / name)
     return target
 
