@@ -95,3 +95,107 @@ def test_saved_metadata_has_no_text_cut(results, tmp_path):
     figures.save_figure(fig, tmp_path)
     meta = json.loads((tmp_path / "figures" / "data" / f"{fig.stem}.json").read_text(encoding="utf-8"))
     assert meta["caption"] == fig.caption and not meta["caption"].endswith("…")
+
+
+# --- the per-claim timeline: its table, then its drawing -------------------------------------------
+
+
+def _timeline_inputs():
+    import pandas as pd
+
+    day = pd.Timestamp
+    verdicts = pd.DataFrame(
+        [
+            # claim_id, scored_as, verdict, matched_incidents, window_start, window_end
+            ("B", "occurrence", "materialized", "I1", "2040-03-07", "2040-03-10"),
+            ("A", "prediction", "not_materialized", "", "2040-03-01", "2040-03-31"),
+            ("C", "not_scored", "out_of_scope", "", "", ""),
+            ("D", "prediction", "out_of_scope", "", "2040-03-02", "2040-04-01"),
+            ("E", "prediction", "not_assessable", "", "2040-03-05", ""),
+            ("F", "prediction", "not_materialized", "", "2041-01-01", "2041-01-31"),  # another campaign's
+        ],
+        columns=["claim_id", "scored_as", "verdict", "matched_incidents", "window_start", "window_end"],
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["A", "B", "C", "D", "E"],
+            "claimant_group": ["g1", "g2", "g1", "g1", "g2"],
+            "date_earliest": [
+                day("2040-03-01"),
+                day("2040-03-10"),
+                day("2040-03-02"),
+                day("2040-03-02"),
+                day("2040-03-05"),
+            ],
+            "date_latest": [day("2040-03-01"), day("2040-03-10"), day("2040-03-02"), day("2040-03-02"), pd.NaT],
+        }
+    )
+    incidents = pd.DataFrame(
+        {
+            "incident_id": ["I1", "I2", "I3", "I4"],
+            "date_earliest": [day("2040-03-08"), day("2039-01-01"), day("2040-03-20"), pd.NaT],
+            "date_latest": [day("2040-03-08"), day("2039-01-02"), pd.NaT, pd.NaT],
+            "date_precision": ["day", "day", "month", "unknown"],
+            "evidence_level": ["confirmed", "credible_report", "disputed", "confirmed"],
+        }
+    )
+    return verdicts, claims, incidents
+
+
+def test_claim_timeline_table_keeps_scored_claims_of_the_campaign_in_date_order():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    rows = table[table["kind"] == "claim"]
+    # C is not scored, D out of scope, F not among the campaign's claims; earliest first.
+    assert rows["id"].tolist() == ["A", "E", "B"]
+    assert rows["row"].tolist() == [0, 1, 2]
+    assert rows.set_index("id")["dated"].to_dict() == {"A": True, "E": False, "B": True}
+    undated = rows.set_index("id").loc["E"]
+    assert undated["window_start"] is not None and str(undated["window_end"]) == "NaT"
+
+
+def test_claim_timeline_table_lists_the_incidents_of_the_span_with_the_claims_they_made_hits():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    shown = table[table["kind"] == "incident"].set_index("id")
+    # I2 lies a year before the span; I4 has no date to draw; I3 has no latest date but its earliest is inside.
+    assert shown.index.tolist() == ["I1", "I3"]
+    assert shown.loc["I1", "matched"] == "B" and shown.loc["I3", "matched"] == ""
+    assert shown.loc["I1", "evidence_level"] == "confirmed"
+
+
+def test_timeline_span_covers_the_period_and_every_window():
+    import pandas as pd
+
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-05", "2040-03-06")
+    low, high = figures.timeline_span(table[table["kind"] == "claim"], "2040-03-05", "2040-03-06")
+    assert low == pd.Timestamp("2040-03-01") and high == pd.Timestamp("2040-03-31")
+    with pytest.raises(ValueError, match="at least one date"):
+        figures.timeline_span(table.iloc[0:0], pd.NaT, pd.NaT)
+
+
+def test_nearby_incident_lines_share_one_label():
+    import pandas as pd
+
+    lines = pd.DataFrame(
+        {"id": ["Z", "Y", "X"], "date_earliest": pd.to_datetime(["2040-01-02", "2040-01-01", "2040-03-01"])}
+    )
+    groups = figures.incident_label_groups(lines, pd.Timestamp("2040-01-01"), pd.Timestamp("2040-04-10"), 0.02)
+    assert [label for _, label in groups] == ["Y +1", "X"]
+    apart = figures.incident_label_groups(lines, pd.Timestamp("2040-01-01"), pd.Timestamp("2040-01-10"), 0.02)
+    assert [label for _, label in apart] == ["Y", "Z", "X"]
+
+
+def test_timeline_draws_one_row_per_claim_and_marks_the_undated():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    fig, unit = figures.draw_claim_timeline(table, {"g1": "Group one"}, "2040-03-01", "2040-03-31")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A  Group one", "E  g2", "B  g2"]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count(figures.UNDATED_LABEL) == 1
+    assert "I1" in texts and "I3" in texts
+    # The undated claim gets no bar: one bar each for A and B.
+    assert len(ax.collections) == 2
+    assert unit == "days"
