@@ -21,6 +21,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextPath
 
 from analysis import paths, wording
 from analysis.campaign import in_campaign
@@ -94,12 +95,6 @@ def _figure(width: float, height: float, layout: str | None = None) -> MplFigure
 def _new(width=8.0, height=4.5, **kwargs):
     fig = _figure(width, height)
     return fig, fig.subplots(**kwargs)
-
-
-def _caption(fig, text: str) -> None:
-    """Caption inside the image. The report prints each caption under its figure and
-    figures/data/<stem>.json keeps it, so the figures redrawn for reading (2-6) no longer carry one."""
-    fig.text(0.01, 0.01, text, fontsize=7, color="#333333", ha="left", va="bottom", wrap=True)
 
 
 # --- 1. per-claim timeline: each scored claim's window, with the incidents of the period -----------
@@ -436,8 +431,7 @@ def timeline_context(results: Results) -> Figure:
     country = results.key_numbers["campaign"]["country"]
     where = f" in {country}" if country else ""
     title = f"Documented chemical incidents{where} in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
-    ax.set_title(title, loc="left", fontsize=10, pad=22)
-    fig.subplots_adjust(bottom=0.1, top=0.84)
+    fig.subplots_adjust(bottom=0.1, top=0.92)  # room for the legend; the report prints the title
     caption = (
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
         f"census. Shaded: the claims period. {SOURCE_NOTE}"
@@ -492,8 +486,7 @@ def claims_by_group_and_type(results: Results) -> Figure:
     ax.legend(frameon=False, fontsize=7, ncols=len(types), loc="lower right", bbox_to_anchor=(1, 1.0))
     n = len(claims)
     title = f"Claims by claimant group and type (n = {n})"
-    ax.set_title(title, loc="left", fontsize=10, pad=18)
-    fig.subplots_adjust(left=0.3, bottom=0.14, top=0.85)
+    fig.subplots_adjust(left=0.3, bottom=0.14, top=0.91)  # room for the legend; the report prints the title
     caption = f"Each claim counted once under the group that made it (n = {n}). {SOURCE_NOTE}"
     data = table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
     alt = f"Horizontal stacked bars: {n} claims split by claimant group and claim type."
@@ -611,20 +604,32 @@ def _draw_places(ax, points: pd.DataFrame, scale: float) -> None:
         )
 
 
-def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7) -> None:
+def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7, avoid: pd.DataFrame | None = None) -> None:
     """Name each point, trying four positions around it and taking the first whose box overlaps no
-    earlier label (points come most important first); a name that fits nowhere is left out."""
+    earlier label and no marker to `avoid` (points come most important first); a name that fits
+    nowhere is left out."""
     ax.apply_aspect()
     to_display = ax.transData.transform
     points_per_pixel = 72 / ax.figure.dpi
+    frame = ax.get_window_extent().extents * points_per_pixel  # a name stays inside the axes, never cut
     taken: list[tuple[float, float, float, float]] = []
+    for _, p in (avoid if avoid is not None else points.iloc[0:0]).iterrows():
+        x, y = to_display((p["longitude"], p["latitude"])) * points_per_pixel
+        taken.append((x - 4.5, y - 4.5, x + 4.5, y + 4.5))  # an incident's cross (s=70: about 8.4 pt)
     for _, p in points.iterrows():
         x, y = to_display((p["longitude"], p["latitude"])) * points_per_pixel  # in points
-        width, height = 0.6 * fontsize * len(p["name"]) + 3, 1.2 * fontsize  # with a little air
-        for dx, dy, ha in ((5, 3, "left"), (5, -11, "left"), (-5, 3, "right"), (-5, -11, "right")):
+        # The name's drawn width (the font's own outline metrics), with a little air.
+        width = TextPath((0, 0), p["name"], size=fontsize).get_extents().width + 3
+        height = 1.2 * fontsize
+        # Clear of the point's own circle (its radius in points, where known), nearest first.
+        r = max(5.0, float(p.get("radius_pt", 0)) + 1)
+        positions = [(r, 3, "left"), (r, -11, "left"), (-r, 3, "right"), (-r, -11, "right")]
+        positions += [(r + 1, -4, "left"), (-r - 1, -4, "right")]
+        for dx, dy, ha in positions:
             left = x + dx - (width if ha == "right" else 0)
             box = (left, y + dy, left + width, y + dy + height)
-            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken):
+            inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+            if inside and all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken):
                 taken.append(box)
                 ax.annotate(
                     p["name"],
@@ -657,8 +662,8 @@ def place_map(results: Results) -> Figure:
     vmax = max(shade.values(), default=1)
 
     fig = _figure(9.0, 5.2)
-    main = fig.add_axes((0.01, 0.12, 0.5, 0.8))
-    inset = fig.add_axes((0.53, 0.12, 0.46, 0.8))
+    main = fig.add_axes((0.01, 0.17, 0.5, 0.78))
+    inset = fig.add_axes((0.53, 0.17, 0.46, 0.78))
     aspect = 1 / np.cos(np.radians(35))
     if outlines:
         every = np.concatenate([r for o in outlines for r in o["rings"]])
@@ -681,7 +686,7 @@ def place_map(results: Results) -> Figure:
     # The inset frames every drawn place in the north-west, i.e. the governorates the claims name most.
     north_west = points[points["governorate"].isin(sorted(shade, key=shade.get, reverse=True)[:3])]
     framed = north_west[["longitude", "latitude"]].to_numpy(float) if len(north_west) else every
-    lon0, lon1 = framed[:, 0].min() - 0.15, framed[:, 0].max() + 0.15
+    lon0, lon1 = framed[:, 0].min() - 0.4, framed[:, 0].max() + 0.4  # room for names on either side
     lat0, lat1 = framed[:, 1].min() - 0.12, framed[:, 1].max() + 0.12
     inset.set_xlim(lon0, lon1)
     inset.set_ylim(lat0, lat1)
@@ -697,10 +702,13 @@ def place_map(results: Results) -> Figure:
             main.text(x, y, outline["name"], fontsize=6.5, color="#555555", ha="center", va="center", zorder=2)
         if in_inset:
             inset.text(x, y, outline["name"], fontsize=9, color="#777777", style="italic", ha="center", zorder=2)
-    labelled = points.sort_values(["incidents", "claims"], ascending=False)
+    # Most important first: an incident weighs as two claims, so the most-named places keep their names.
+    weight = points["claims"] + 2 * points["incidents"]
+    labelled = points.assign(weight=weight).sort_values(["weight", "name"], ascending=[False, True])
     labelled = labelled[(labelled["incidents"] > 0) | (labelled["claims"] >= 2)]
     inside = labelled["longitude"].between(lon0, lon1) & labelled["latitude"].between(lat0, lat1)
-    _label_without_overlap(inset, labelled[inside])
+    labelled = labelled.assign(radius_pt=np.sqrt(scale * labelled["claims"]) / 2)  # marker area s is in pt²
+    _label_without_overlap(inset, labelled[inside], avoid=points[points["incidents"] > 0])
     handles = [
         mpl.lines.Line2D(
             [],
@@ -720,9 +728,19 @@ def place_map(results: Results) -> Figure:
         for level in EVIDENCE_ORDER[::-1]
         if (points["strongest_evidence"] == level).any()
     ]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncols=3, frameon=False, fontsize=7)
+    # Rows far enough apart for the largest circle (labelspacing is in font sizes).
+    spacing = max(0.5, (np.sqrt(scale * int(points["claims"].max() or 1)) - 7) / 7)
+    fig.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.01, 0.0),
+        ncols=3,
+        frameon=False,
+        fontsize=7,
+        labelspacing=spacing,
+        borderaxespad=0.8,
+    )
     title = "Where the claims pointed, and where documented incidents occurred"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     inset.set_title("Where most claims point (framed on the left)", fontsize=8, color="#333333", loc="left")
     n_points = len(points)
     missing = data[~data["drawn"] & ~data["place_type"].isin(["governorate", "region"])]
@@ -781,6 +799,7 @@ def hits_versus_null(results: Results) -> Figure:
             ha="center",
             va="bottom",
             fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},  # over the dashed line
         )
     top = float(data["probability_by_chance"].max())
     ax.set_ylim(0, top * 1.3)
@@ -791,8 +810,7 @@ def hits_versus_null(results: Results) -> Figure:
     ax.set_xlabel(f"number of the {key['claims_assessable']} scored predictions followed by an incident")
     ax.set_ylabel("probability by chance")
     title = f"How many hits chance alone would give, and what was observed (n = {key['claims_assessable']})"
-    ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.1, bottom=0.17, top=0.88, right=0.98)
+    fig.subplots_adjust(left=0.1, bottom=0.17, top=0.96, right=0.98)
     caption = (
         f"Bars: probability of each number of hits if the claims were unrelated to events (Poisson-binomial over each "
         f"claim's chance p0: the share of same-length windows at the same places with a documented incident, "
@@ -854,15 +872,16 @@ def sensitivity_heatmap(results: Results) -> Figure:
         {i for cell in table.loc[table["hits"] > 0, "matched_incidents"] for i in str(cell).split(";") if i}
     )
     title = "Sensitivity: predictions followed by an incident under looser rules"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     note = (
         "Every hit comes through " + "; ".join(_incident_label(results, i) for i in behind)
         if behind
         else "No rule in this view gives any hit."
     )
-    note = "\n".join(textwrap.wrap(note + " (shape: any incident).", 120))
-    fig.text(0.01, 0.9, note, fontsize=8, color=OKABE_ITO[5] if behind else "#333333", va="top")
-    fig.subplots_adjust(left=0.15 if len(levels) == 1 else 0.1, right=0.98, bottom=0.14, top=0.76, wspace=0.08)
+    note = "\n".join(textwrap.wrap(note.rstrip(".") + " (shape: any incident).", 120))
+    fig.text(0.01, 0.97, note, fontsize=8, color=OKABE_ITO[5] if behind else "#333333", va="top")
+    # Below the note (about 0.15 in a line at 8 pt) the panels' own titles need about 0.3 in.
+    top = 0.97 - (0.15 * (note.count("\n") + 1) + 0.3) / fig.get_figheight()
+    fig.subplots_adjust(left=0.15 if len(levels) == 1 else 0.1, right=0.98, bottom=0.14, top=top, wspace=0.08)
     not_drawn = (
         f" Evidence bars with no hit under any window or geography, not drawn: {', '.join(level.replace('_', ' ') for level in without)}."
         if with_hits and without
@@ -889,6 +908,15 @@ ALL_FIGURES = [
     hits_versus_null,
     sensitivity_heatmap,
 ]
+
+
+def show(fig: Figure) -> None:
+    """In a notebook: the figure's title as a heading (the image carries none, as the report prints
+    it above the figure), then the figure itself."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"### {fig.title}"))
+    display(fig.figure)
 
 
 def save_figure(fig: Figure, root: Path | None = None) -> list[Path]:

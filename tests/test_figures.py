@@ -199,3 +199,31 @@ def test_timeline_draws_one_row_per_claim_and_marks_the_undated():
     # The undated claim gets no bar: one bar each for A and B.
     assert len(ax.collections) == 2
     assert unit == "days"
+
+
+def test_no_figure_repeats_its_title_inside_the_image(results):
+    """The report prints each title as a heading; the image itself carries none."""
+    from matplotlib.text import Text
+
+    for make in figures.ALL_FIGURES:
+        fig = make(results)
+        texts = [t.get_text() for t in fig.figure.findobj(Text)]
+        assert fig.title not in texts, fig.stem
+        assert fig.figure._suptitle is None, fig.stem
+
+
+def test_map_names_and_inset_title_are_not_cut(results):
+    """Every place name lies inside the inset and the inset's title inside the image."""
+    fig = figures.place_map(results)
+    fig.figure.draw_without_rendering()
+    inset = fig.figure.axes[1]
+    frame = inset.get_window_extent()
+    names = [t for t in inset.texts if type(t).__name__ == "Annotation"]
+    assert names
+    for name in names:
+        box = name.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, name.get_text()
+    title = inset.title.get_window_extent()
+    image = fig.figure.bbox
+    assert image.x0 <= title.x0 and title.x1 <= image.x1 and title.y1 <= image.y1
+    assert "Jisr al-Shughur" in [n.get_text() for n in names]  # the most-named place keeps its name
