@@ -33,6 +33,7 @@ from analysis.rules import EVIDENCE_ORDER
 
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
+PDF_VARIANT = "pdf/ua-1"  # tagged for accessibility (see render_pdf)
 GLOSSARY_FILE = "glossary.csv"
 SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
 # report.css refers to the shipped fonts as url("fonts/NAME.ttf"), relative to the templates folder.
@@ -346,7 +347,10 @@ def render_pdf(html_text: str) -> bytes:
             attach,
             html_text,
         )
-        return weasyprint.HTML(string=html_text).write_pdf(attachments=attachments)
+        # PDF/UA-1 (WeasyPrint's variant): a tagged PDF, its structure tree built from the HTML (headings,
+        # tables, figures with their alt text), plus the PDF/UA identification in the XMP metadata.
+        # No random document id and no clock: the bytes stay the same on every machine.
+        return weasyprint.HTML(string=html_text).write_pdf(attachments=attachments, pdf_variant=PDF_VARIANT)
 
 
 def write_report(root: Path, ledgers: Ledgers, figures: list[dict]) -> list[Path]:

@@ -214,3 +214,31 @@ def test_undated_claims_show_their_bounds_in_the_appendix(shipped):
     for _, claim in undated.iterrows():
         line = next(row for row in md.splitlines() if row.startswith(f"| {claim['claim_id']} | ") and "≈" in row)
         assert f"≈ {claim['date_earliest']:%Y-%m-%d} to " in line
+
+
+def _pdf_strings(pdf: bytes, key: bytes) -> list[str]:
+    """The values of one key's literal (…) or hex <FEFF…> strings, decoded."""
+    found = []
+    for literal, hexa in re.findall(rb"/" + key + rb"\s*(?:\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f]+)>)", pdf, flags=re.S):
+        if hexa:
+            raw = bytes.fromhex(hexa.decode())
+            found.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1"))
+        else:
+            found.append(re.sub(rb"\\(.)", rb"\1", literal).decode("latin-1"))
+    return found
+
+
+def test_pdf_is_tagged_with_figures_described():
+    """PDF/UA-1 as WeasyPrint writes it: a structure tree, marked content, the document language and
+    title shown, and each figure a /Figure element carrying its alt text."""
+    pdf = pdf_text((paths.report_dir() / "report.pdf").read_bytes())
+    assert re.search(rb"/StructTreeRoot \d+ 0 R", pdf)  # the catalog points to the tree
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked true", pdf)
+    assert b"/Lang (en)" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b'pdfuaid:part="1"' in pdf
+    saved = figures.saved_figures()
+    assert len(re.findall(rb"/S /Figure\b", pdf)) == len(saved)
+    alts = _pdf_strings(pdf, b"Alt")
+    for meta in saved:
+        assert meta["alt"] in alts, meta["stem"]
+    assert re.search(rb"/S /Table\b", pdf) and re.search(rb"/S /TH\b", pdf)
