@@ -27,6 +27,7 @@ import markdown
 import pandas as pd
 
 from analysis import citation, decisive, paths, wording
+from analysis.campaign import in_campaign, load_declaration
 from analysis.export import atomic_write_bytes
 from analysis.load import Ledgers
 from analysis.rules import EVIDENCE_ORDER
@@ -193,7 +194,10 @@ def render_markdown(key: dict, report_dir: Path, ledgers: Ledgers, figures: list
     entries = glossary_entries(ledgers.data_dir)
     context = {
         "k": key,
-        "claims": appendix_rows(report_dir, ledgers.claims),
+        # The appendix lists the described campaign's claims; the explorer and verdicts.csv hold the ledger.
+        "claims": appendix_rows(
+            report_dir, in_campaign(ledgers.claims, load_declaration(ledgers.data_dir, ledgers.claims).main)
+        ),
         "figures": figures,
         "group_names": names,
         "decisive": decisive_context(report_dir, ledgers, key, entries),
