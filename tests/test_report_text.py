@@ -259,3 +259,14 @@ def test_pdf_is_tagged_with_figures_described():
     for meta in saved:
         assert meta["alt"] in alts, meta["stem"]
     assert re.search(rb"/S /Table\b", pdf) and re.search(rb"/S /TH\b", pdf)
+
+
+def test_appendix_columns_fit_the_page():
+    """The appendix's fixed column widths include their padding and add up to the page's width, and a
+    date is never broken inside (seen overflowing the right margin and as '2018-08-0 / 1' before)."""
+    css = (paths.TEMPLATES_DIR / report.STYLESHEET).read_text(encoding="utf-8")
+    widths = re.findall(r"main > table:last-of-type th:nth-child\((\d)\) \{ width: (\d+(?:\.\d+)?)%; \}", css)
+    assert sorted(int(i) for i, _ in widths) == list(range(1, 8))
+    assert sum(float(w) for _, w in widths) == 100
+    assert re.search(r"main > table:last-of-type th, main > table:last-of-type td \{ box-sizing: border-box; \}", css)
+    assert re.search(r"td:nth-child\(2\) \{ overflow-wrap: normal; \}", css)
