@@ -21,8 +21,10 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextPath
 
 from analysis import paths, wording
+from analysis.campaign import in_campaign
 from analysis.export import atomic_write_bytes, atomic_write_text, write_csv
 from analysis.results import Results, incident_governorates
 from analysis.rules import EVIDENCE_ORDER
@@ -81,13 +83,13 @@ def _show_inline_in_jupyter() -> None:
         select_figure_formats(shell, {"png"})
 
 
-def _figure(width: float, height: float) -> MplFigure:
+def _figure(width: float, height: float, layout: str | None = None) -> MplFigure:
     """A figure outside pyplot's state machine: no backend is forced, so Jupyter's inline backend
     shows it where a notebook displays it (once, not again at the end of the cell), and the build's
     files are written by the same Agg renderer whatever the backend."""
     mpl.rcParams.update(STYLE)
     _show_inline_in_jupyter()
-    return MplFigure(figsize=(width, height))
+    return MplFigure(figsize=(width, height), layout=layout)
 
 
 def _new(width=8.0, height=4.5, **kwargs):
@@ -95,25 +97,15 @@ def _new(width=8.0, height=4.5, **kwargs):
     return fig, fig.subplots(**kwargs)
 
 
-def _caption(fig, text: str) -> None:
-    """Caption inside the image. The report prints each caption under its figure and
-    figures/data/<stem>.json keeps it, so the figures redrawn for reading (2-6) no longer carry one."""
-    fig.text(0.01, 0.01, text, fontsize=7, color="#333333", ha="left", va="bottom", wrap=True)
+# --- 1. per-claim timeline: each scored claim's window, with the incidents of the period -----------
 
-
-def _scored(results: Results) -> pd.DataFrame:
-    claims = results.prep.claims
-    verdicts = results.primary.set_index("claim_id")
-    out = claims[
-        ["claim_id", "claimant_group", "claim_type", "date_made", "date_earliest", "date_latest", "date_precision"]
-    ].copy()
-    out["verdict"] = out["claim_id"].map(verdicts["verdict"])
-    return out
-
-
-# --- 1. timeline of claims with incidents, over the campaign's period ------------------------------
-
-INCIDENT_LABELS_MAX = 5  # more incident lines than this: a legend names the evidence levels instead
+# Evidence levels by line style as well as colour, so the lines stay apart in grey print.
+EVIDENCE_LINESTYLES = {"confirmed": "-", "credible_report": "--", "alleged_unverified": "-.", "disputed": ":"}
+VERDICT_COLOURS = {"materialized": OKABE_ITO[5], "not_materialized": OKABE_ITO[4]}
+UNDATED_LABEL = "date unknown: no window"
+TIMELINE_WIDTH = 7.2  # inches: the report's text width on A4, so the fonts print at their own size
+TIMELINE_FONT = 7.5
+ROW_INCHES = 0.17
 
 
 def group_names(results: Results) -> dict[str, str]:
@@ -130,105 +122,276 @@ def _time_axis(ax, start: pd.Timestamp, end: pd.Timestamp) -> str:
     elif span <= 100:
         locator, unit = mdates.WeekdayLocator(byweekday=mdates.MO, interval=-(-span // 56)), "weeks"
     else:
-        locator, unit = mdates.MonthLocator(interval=-(-round(span / 30.44) // 8)), "months"
+        # Steps that divide the year, so every January gets a tick and its label names the year.
+        months = round(span / 30.44)
+        step = next((k for k in (1, 2, 3, 4, 6, 12) if months / k <= 8), None)
+        if step is None:
+            locator = mdates.YearLocator(base=-(-months // 96))
+        else:
+            locator = mdates.MonthLocator(bymonth=range(1, 13, step))
+        unit = "months"
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     return unit
 
 
-def timeline_campaign(results: Results) -> Figure:
-    campaign = results.key_numbers["campaign"]
-    claims = _scored(results)
-    incidents = results.ledgers.incidents
-    start, end = pd.Timestamp(campaign["period_from"]), pd.Timestamp(campaign["period_to"])
-    names = group_names(results)
-    colours = {g: GROUP_PALETTE[i % len(GROUP_PALETTE)] for i, g in enumerate(names)}
-    # One row per claimant group that made a claim, in the codebook's order.
-    groups = [g for g in names if (claims["claimant_group"] == g).any()]
-    fig, ax = _new(8.5, max(2.6, 1.4 + 0.55 * len(groups)))
-    rows = []
-    for y, group in enumerate(groups):
-        part = claims[claims["claimant_group"] == group]
-        for _, c in part.iterrows():
-            exact = c["date_precision"] == "day"
-            lo = c["date_earliest"] if pd.notna(c["date_earliest"]) else start
-            hi = c["date_latest"] if pd.notna(c["date_latest"]) else end
-            open_ended = pd.isna(c["date_earliest"]) or pd.isna(c["date_latest"])
-            rows.append(
-                {
-                    "kind": "claim",
-                    "id": c["claim_id"],
-                    "group": group,
-                    "date_first": lo,
-                    "date_last": hi,
-                    "exact_day": exact,
-                    "evidence_level": "",
-                }
-            )
-            if exact:
-                ax.plot(c["date_made"], y, "o", color=colours[group], ms=6, alpha=0.85)
-            else:  # dotted when a bound is unknown: the bar stops at the period's edge, not the claim's
-                style = ":" if open_ended else "-"
-                ax.plot([lo, hi], [y, y], style, color=colours[group], lw=2.5, alpha=0.5, solid_capstyle="butt")
-    margin = pd.Timedelta(days=30)
-    window = incidents[(incidents["date_latest"] >= start - margin) & (incidents["date_earliest"] <= end + margin)]
-    label_each = len(window) <= INCIDENT_LABELS_MAX
-    for _, inc in window.iterrows():
-        ax.axvline(inc["date_earliest"], color=EVIDENCE_COLOURS[inc["evidence_level"]], ls="--", lw=1.2)
-        if label_each:
-            ax.annotate(
-                f"{inc['incident_id']}\n({inc['evidence_level'].replace('_', ' ')})",
-                (inc["date_earliest"], len(groups) - 0.4),
-                fontsize=7,
-                ha="right",
-                va="top",
-                color="#333333",
-            )
-        rows.append(
-            {
-                "kind": "incident",
-                "id": inc["incident_id"],
-                "group": "",
-                "date_first": inc["date_earliest"],
-                "date_last": inc["date_latest"],
-                "exact_day": inc["date_precision"] == "day",
-                "evidence_level": inc["evidence_level"],
-            }
-        )
-    levels = [lvl for lvl in EVIDENCE_ORDER[::-1] if (window["evidence_level"] == lvl).any()]
-    if levels:
-        handles = [Line2D([], [], color=EVIDENCE_COLOURS[lvl], ls="--", lw=1.2) for lvl in levels]
-        ax.legend(
-            handles,
-            [f"incident: {lvl.replace('_', ' ')}" for lvl in levels],
-            fontsize=7,
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncols=len(levels),
-            frameon=False,
-        )
-    ax.set_yticks(range(len(groups)), [names[g] for g in groups])
-    ax.set_ylim(-0.6, max(len(groups), 1) - 0.2)
-    pad = pd.Timedelta(days=max(1, (end - start).days // 40))
-    ax.set_xlim(start - pad, end + pad)
-    unit = _time_axis(ax, start, end)
-    n = len(claims)
-    period = wording.period_span(start, end)
-    title = f"{wording.plural(n, 'claim')} by claimant group, and documented incidents, {period}"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    # Room on the left for the longest group name (about 0.075 in per character at this font size).
-    longest = max((len(names[g]) for g in groups), default=10)
-    fig.subplots_adjust(left=min(0.4, 0.03 + 0.075 * longest / 8.5), bottom=0.2, right=0.97, top=0.8)
-    caption = (
-        f"Dots: claims dated to the day; bars: claims known only within date bounds, dotted where a bound "
-        f"is unknown (n = {n} claims). Dashed lines: documented chemical incidents within 30 days of the "
-        f"period (colour = evidence level). {SOURCE_NOTE}"
+def _as_dates(values: pd.Series) -> pd.Series:
+    """Dates from a verdict table's text columns ('' where there is none) or from datetimes."""
+    return pd.to_datetime(values.where(values.astype(str).str.strip() != ""), errors="raise")
+
+
+def timeline_span(table: pd.DataFrame, start: object, end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates a timeline must show: the period and every claim's bounds and window."""
+    dates = [pd.Timestamp(start), pd.Timestamp(end)]
+    for column in ("date_earliest", "date_latest", "window_start", "window_end"):
+        if column in table:
+            dates += [table[column].min(), table[column].max()]
+    known = [d for d in dates if pd.notna(d)]
+    if not known:
+        raise ValueError("a timeline needs at least one date: no period and no dated claim")
+    return min(known), max(known)
+
+
+def claim_timeline_table(
+    verdicts: pd.DataFrame, claims: pd.DataFrame, incidents: pd.DataFrame, start: object, end: object
+) -> pd.DataFrame:
+    """What the per-claim timeline draws, one tidy row per element.
+
+    kind "claim": each claim of `claims` (the described campaign's) that the rule scored (not
+    out of scope, not 'not_scored'), earliest first, `row` 0 at the top, with its date bounds,
+    verdict and the window the rule searched; `dated` is False where no window could be placed
+    (the date is not known well enough), and such a row keeps its bounds but no window.
+    kind "incident": each ledger incident whose possible dates overlap the span shown (the period
+    and every claim's window), with its evidence level and the claims whose verdict it made a hit.
+    """
+    scored = verdicts[(verdicts["scored_as"] != "not_scored") & (verdicts["verdict"] != "out_of_scope")]
+    columns = ["claim_id", "claimant_group", "date_earliest", "date_latest"]
+    rows = scored.merge(claims[columns], on="claim_id", how="inner")  # inner: the described campaign only
+    rows = rows.assign(window_start=_as_dates(rows["window_start"]), window_end=_as_dates(rows["window_end"]))
+    rows = rows.sort_values(["date_earliest", "claim_id"], na_position="last", kind="stable").reset_index(drop=True)
+    matched = rows["matched_incidents"].fillna("").astype(str)
+    claim_rows = pd.DataFrame(
+        {
+            "kind": "claim",
+            "id": rows["claim_id"].astype(str),
+            "row": range(len(rows)),
+            "group": rows["claimant_group"].astype(str),
+            "scored_as": rows["scored_as"].astype(str),
+            "verdict": rows["verdict"].astype(str),
+            "date_earliest": rows["date_earliest"],
+            "date_latest": rows["date_latest"],
+            "window_start": rows["window_start"],
+            "window_end": rows["window_end"],
+            "dated": rows["window_start"].notna() & rows["window_end"].notna(),
+            "evidence_level": "",
+            "matched": matched,
+        }
     )
-    data = pd.DataFrame(rows)
+    low, high = timeline_span(claim_rows, start, end)
+    last = incidents["date_latest"].fillna(incidents["date_earliest"])
+    shown = incidents[incidents["date_earliest"].notna() & (last >= low) & (incidents["date_earliest"] <= high)]
+    shown = shown.sort_values(["date_earliest", "incident_id"], kind="stable")
+    hits_by_incident = {
+        incident: ";".join(claim_rows.loc[matched.str.split(";").map(lambda ids, i=incident: i in ids), "id"])
+        for incident in shown["incident_id"]
+    }
+    incident_rows = pd.DataFrame(
+        {
+            "kind": "incident",
+            "id": shown["incident_id"].astype(str),
+            "row": pd.NA,
+            "group": "",
+            "scored_as": "",
+            "verdict": "",
+            "date_earliest": shown["date_earliest"],
+            "date_latest": shown["date_latest"],
+            "window_start": pd.NaT,
+            "window_end": pd.NaT,
+            "dated": shown["date_precision"].astype(str) == "day",
+            "evidence_level": shown["evidence_level"].astype(str),
+            "matched": shown["incident_id"].map(hits_by_incident).fillna(""),
+        }
+    )
+    table = pd.concat([claim_rows, incident_rows], ignore_index=True)
+    table["row"] = table["row"].astype("Int64")
+    return table
+
+
+def incident_label_groups(incidents: pd.DataFrame, low: pd.Timestamp, high: pd.Timestamp, spacing: float):
+    """Incident lines closer than `spacing` (a share of the span) share one label: 'ID' or 'ID +k'.
+    Returns (date of the first line, label) pairs, left to right."""
+    groups: list[list] = []
+    span = max((high - low).days, 1)
+    for _, incident in incidents.sort_values(["date_earliest", "id"]).iterrows():
+        if groups and (incident["date_earliest"] - groups[-1][0]["date_earliest"]).days / span < spacing:
+            groups[-1].append(incident)
+        else:
+            groups.append([incident])
+    return [
+        (group[0]["date_earliest"], group[0]["id"] + (f" +{len(group) - 1}" if len(group) > 1 else ""))
+        for group in groups
+    ]
+
+
+def _draw_claim_rows(ax, claims: pd.DataFrame) -> None:
+    for c in claims.itertuples():
+        y = c.row
+        colour = VERDICT_COLOURS.get(c.verdict, "#999999")
+        if c.dated:
+            left = mdates.date2num(c.window_start)
+            ax.broken_barh(
+                [(left, max(mdates.date2num(c.window_end) - left, 1))], (y - 0.3, 0.6), color=colour, alpha=0.35, lw=0
+            )
+        if pd.notna(c.date_earliest) and pd.notna(c.date_latest) and c.date_latest > c.date_earliest:
+            ax.plot([c.date_earliest, c.date_latest], [y, y], "-", color="#222222", lw=1.4, solid_capstyle="butt")
+        elif pd.notna(c.date_earliest):
+            filled = "#222222" if c.dated else "white"
+            ax.plot(c.date_earliest, y, "o", ms=3.6, mfc=filled, mec="#222222", mew=0.8)
+        if not c.dated:
+            at = c.date_earliest if pd.notna(c.date_earliest) else ax.get_xlim()[0]
+            ax.annotate(
+                UNDATED_LABEL,
+                (at, y),
+                xytext=(5, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=TIMELINE_FONT - 0.5,
+                style="italic",
+                color="#444444",
+            )
+
+
+def _draw_incident_lines(ax, incidents: pd.DataFrame, low, high) -> None:
+    for i in incidents.itertuples():
+        ax.axvline(
+            i.date_earliest,
+            color=EVIDENCE_COLOURS.get(i.evidence_level, "#555555"),
+            ls=EVIDENCE_LINESTYLES.get(i.evidence_level, "-"),
+            lw=1.1,
+            zorder=1,
+        )
+    to_axes = mpl.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+    for when, label in incident_label_groups(incidents, low, high, spacing=0.02):
+        ax.text(
+            when,
+            1.01,
+            label,
+            transform=to_axes,
+            rotation=90,
+            ha="center",
+            va="bottom",
+            fontsize=TIMELINE_FONT - 0.5,
+            color="#333333",
+        )
+
+
+def _timeline_legend(claims: pd.DataFrame, incidents: pd.DataFrame) -> list:
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color=VERDICT_COLOURS.get(v, "#999999"), alpha=0.35, label=f"window searched: {v.replace('_', ' ')}")
+        for v in dict.fromkeys(claims.loc[claims["dated"], "verdict"])
+    ]
+    exact = claims["date_earliest"].notna() & (claims["date_earliest"] == claims["date_latest"])
+    if exact.any():
+        handles.append(Line2D([], [], ls="", marker="o", ms=3.6, color="#222222", label="day the claim was made"))
+    if (claims["date_latest"] > claims["date_earliest"]).any():
+        handles.append(Line2D([], [], color="#222222", lw=1.4, label="claim made within these dates"))
+    if (~claims["dated"]).any():
+        handles.append(
+            Line2D([], [], ls="", marker="o", ms=3.6, mfc="white", mec="#222222", label="earliest possible date")
+        )
+    handles += [
+        Line2D(
+            [],
+            [],
+            color=EVIDENCE_COLOURS[level],
+            ls=EVIDENCE_LINESTYLES[level],
+            lw=1.1,
+            label=f"incident: {level.replace('_', ' ')}",
+        )
+        for level in EVIDENCE_ORDER[::-1]
+        if (incidents["evidence_level"] == level).any()
+    ]
+    return handles
+
+
+def draw_claim_timeline(
+    table: pd.DataFrame, group_label: dict[str, str], start: object, end: object
+) -> tuple[MplFigure, str]:
+    """Draw claim_timeline_table's rows; returns the figure and the unit of its time axis."""
+    claims = table[table["kind"] == "claim"]
+    incidents = table[table["kind"] == "incident"]
+    low, high = timeline_span(claims, start, end)
+    labels = [f"{c.id}  {group_label.get(c.group, c.group)}" for c in claims.itertuples()]
+    handles = _timeline_legend(claims, incidents)
+    # Height in inches: rotated incident labels above, the rows, tick labels and legend below; the
+    # constrained layout then fits the margins to the labels actually drawn.
+    longest = max((len(label) for _, label in incident_label_groups(incidents, low, high, 0.02)), default=0)
+    above = 0.1 + 0.07 * longest
+    below = 0.35 + 0.17 * -(-len(handles) // 3)
+    fig = _figure(TIMELINE_WIDTH, above + ROW_INCHES * max(len(claims), 1) + 0.15 + below, layout="constrained")
+    ax = fig.subplots()
+    pad = pd.Timedelta(days=max(1, (high - low).days // 50))
+    ax.set_xlim(low - pad, high + pad)
+    ax.set_ylim(max(len(claims), 1) - 0.5, -0.5)  # row 0 at the top
+    _draw_claim_rows(ax, claims)
+    _draw_incident_lines(ax, incidents, low, high)
+    ax.set_yticks(range(len(claims)), labels, fontsize=TIMELINE_FONT)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", labelsize=TIMELINE_FONT + 0.5)
+    ax.grid(axis="y", color="#EEEEEE", lw=0.6)
+    ax.set_axisbelow(True)
+    unit = _time_axis(ax, low, high)
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="outside lower left",
+            ncols=3,
+            frameon=False,
+            fontsize=TIMELINE_FONT,
+        )
+    return fig, unit
+
+
+def timeline_campaign(results: Results) -> Figure:
+    """One row per scored claim of the described campaign, its window as a bar, with the ledger's
+    incidents of the span as labelled vertical lines."""
+    campaign = results.key_numbers["campaign"]
+    described = (
+        in_campaign(results.ledgers.claims, results.declaration.main) if results.declaration else results.ledgers.claims
+    )
+    start, end = pd.Timestamp(campaign["period_from"]), pd.Timestamp(campaign["period_to"])
+    data = claim_timeline_table(results.primary, described, results.ledgers.incidents, start, end)
+    fig, unit = draw_claim_timeline(data, group_names(results), start, end)
+    claims, incidents = data[data["kind"] == "claim"], data[data["kind"] == "incident"]
+    n, undated = len(claims), int((~claims["dated"]).sum())
+    low, high = timeline_span(claims, start, end)
+    hits = int((claims["verdict"] == "materialized").sum())
+    title = (
+        f"Each scored claim's window, and the documented incidents, {wording.period_span(low, high)} "
+        f"({wording.plural(n, 'claim')})"
+    )
+    undated_note = (
+        f" {wording.plural(undated, 'claim')} whose date is not known well enough to place a window "
+        f"{'is' if undated == 1 else 'are'} marked '{UNDATED_LABEL}' at the earliest possible date."
+        if undated
+        else ""
+    )
+    caption = (
+        f"One row per claim the primary rule scored (n = {n}), earliest first, labelled with its id and claimant "
+        f"group. Dot: the day a claim was made; black line: the dates within which it was made, where the day "
+        f"is not known. Bar: the window in which the primary rule looked for a documented incident, coloured by "
+        f"verdict.{undated_note} Vertical lines: the {wording.plural(len(incidents), 'incident')} of the ledger "
+        f"dated within the span shown, at the earliest possible date, labelled by id (nearby lines share a label) "
+        f"and styled by evidence level. A line crossing a bar is a hit only if the incident also meets the rule's "
+        f"other conditions, such as place and evidence level (report/verdicts.csv gives each claim's reason). "
+        f"{SOURCE_NOTE}"
+    )
     alt = (
-        f"Timeline {wording.period_between(start, end)}, marked in {unit}, with {wording.plural(n, 'claim')} in "
-        f"{wording.plural(len(groups), 'row')} by claimant group; "
-        f"{wording.plural(len(window), 'documented incident')} in or near the period shown as dashed lines."
+        f"Timeline {wording.period_between(low, high)}, marked in {unit}, one row per scored claim "
+        f"({wording.plural(n, 'claim')}, {hits} with a matched incident); "
+        f"{wording.plural(len(incidents), 'documented incident')} shown as vertical lines labelled by id."
     )
     return Figure(1, "timeline", title, caption, alt, fig, data)
 
@@ -268,8 +431,7 @@ def timeline_context(results: Results) -> Figure:
     country = results.key_numbers["campaign"]["country"]
     where = f" in {country}" if country else ""
     title = f"Documented chemical incidents{where} in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
-    ax.set_title(title, loc="left", fontsize=10, pad=22)
-    fig.subplots_adjust(bottom=0.1, top=0.84)
+    fig.subplots_adjust(bottom=0.1, top=0.92)  # room for the legend; the report prints the title
     caption = (
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
         f"census. Shaded: the claims period. {SOURCE_NOTE}"
@@ -324,8 +486,7 @@ def claims_by_group_and_type(results: Results) -> Figure:
     ax.legend(frameon=False, fontsize=7, ncols=len(types), loc="lower right", bbox_to_anchor=(1, 1.0))
     n = len(claims)
     title = f"Claims by claimant group and type (n = {n})"
-    ax.set_title(title, loc="left", fontsize=10, pad=18)
-    fig.subplots_adjust(left=0.3, bottom=0.14, top=0.85)
+    fig.subplots_adjust(left=0.3, bottom=0.14, top=0.91)  # room for the legend; the report prints the title
     caption = f"Each claim counted once under the group that made it (n = {n}). {SOURCE_NOTE}"
     data = table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
     alt = f"Horizontal stacked bars: {n} claims split by claimant group and claim type."
@@ -443,20 +604,32 @@ def _draw_places(ax, points: pd.DataFrame, scale: float) -> None:
         )
 
 
-def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7) -> None:
+def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7, avoid: pd.DataFrame | None = None) -> None:
     """Name each point, trying four positions around it and taking the first whose box overlaps no
-    earlier label (points come most important first); a name that fits nowhere is left out."""
+    earlier label and no marker to `avoid` (points come most important first); a name that fits
+    nowhere is left out."""
     ax.apply_aspect()
     to_display = ax.transData.transform
     points_per_pixel = 72 / ax.figure.dpi
+    frame = ax.get_window_extent().extents * points_per_pixel  # a name stays inside the axes, never cut
     taken: list[tuple[float, float, float, float]] = []
+    for _, p in (avoid if avoid is not None else points.iloc[0:0]).iterrows():
+        x, y = to_display((p["longitude"], p["latitude"])) * points_per_pixel
+        taken.append((x - 4.5, y - 4.5, x + 4.5, y + 4.5))  # an incident's cross (s=70: about 8.4 pt)
     for _, p in points.iterrows():
         x, y = to_display((p["longitude"], p["latitude"])) * points_per_pixel  # in points
-        width, height = 0.6 * fontsize * len(p["name"]) + 3, 1.2 * fontsize  # with a little air
-        for dx, dy, ha in ((5, 3, "left"), (5, -11, "left"), (-5, 3, "right"), (-5, -11, "right")):
+        # The name's drawn width (the font's own outline metrics), with a little air.
+        width = TextPath((0, 0), p["name"], size=fontsize).get_extents().width + 3
+        height = 1.2 * fontsize
+        # Clear of the point's own circle (its radius in points, where known), nearest first.
+        r = max(5.0, float(p.get("radius_pt", 0)) + 1)
+        positions = [(r, 3, "left"), (r, -11, "left"), (-r, 3, "right"), (-r, -11, "right")]
+        positions += [(r + 1, -4, "left"), (-r - 1, -4, "right")]
+        for dx, dy, ha in positions:
             left = x + dx - (width if ha == "right" else 0)
             box = (left, y + dy, left + width, y + dy + height)
-            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken):
+            inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+            if inside and all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken):
                 taken.append(box)
                 ax.annotate(
                     p["name"],
@@ -489,8 +662,8 @@ def place_map(results: Results) -> Figure:
     vmax = max(shade.values(), default=1)
 
     fig = _figure(9.0, 5.2)
-    main = fig.add_axes((0.01, 0.12, 0.5, 0.8))
-    inset = fig.add_axes((0.53, 0.12, 0.46, 0.8))
+    main = fig.add_axes((0.01, 0.17, 0.5, 0.78))
+    inset = fig.add_axes((0.53, 0.17, 0.46, 0.78))
     aspect = 1 / np.cos(np.radians(35))
     if outlines:
         every = np.concatenate([r for o in outlines for r in o["rings"]])
@@ -513,7 +686,7 @@ def place_map(results: Results) -> Figure:
     # The inset frames every drawn place in the north-west, i.e. the governorates the claims name most.
     north_west = points[points["governorate"].isin(sorted(shade, key=shade.get, reverse=True)[:3])]
     framed = north_west[["longitude", "latitude"]].to_numpy(float) if len(north_west) else every
-    lon0, lon1 = framed[:, 0].min() - 0.15, framed[:, 0].max() + 0.15
+    lon0, lon1 = framed[:, 0].min() - 0.4, framed[:, 0].max() + 0.4  # room for names on either side
     lat0, lat1 = framed[:, 1].min() - 0.12, framed[:, 1].max() + 0.12
     inset.set_xlim(lon0, lon1)
     inset.set_ylim(lat0, lat1)
@@ -529,10 +702,13 @@ def place_map(results: Results) -> Figure:
             main.text(x, y, outline["name"], fontsize=6.5, color="#555555", ha="center", va="center", zorder=2)
         if in_inset:
             inset.text(x, y, outline["name"], fontsize=9, color="#777777", style="italic", ha="center", zorder=2)
-    labelled = points.sort_values(["incidents", "claims"], ascending=False)
+    # Most important first: an incident weighs as two claims, so the most-named places keep their names.
+    weight = points["claims"] + 2 * points["incidents"]
+    labelled = points.assign(weight=weight).sort_values(["weight", "name"], ascending=[False, True])
     labelled = labelled[(labelled["incidents"] > 0) | (labelled["claims"] >= 2)]
     inside = labelled["longitude"].between(lon0, lon1) & labelled["latitude"].between(lat0, lat1)
-    _label_without_overlap(inset, labelled[inside])
+    labelled = labelled.assign(radius_pt=np.sqrt(scale * labelled["claims"]) / 2)  # marker area s is in pt²
+    _label_without_overlap(inset, labelled[inside], avoid=points[points["incidents"] > 0])
     handles = [
         mpl.lines.Line2D(
             [],
@@ -552,9 +728,19 @@ def place_map(results: Results) -> Figure:
         for level in EVIDENCE_ORDER[::-1]
         if (points["strongest_evidence"] == level).any()
     ]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncols=3, frameon=False, fontsize=7)
+    # Rows far enough apart for the largest circle (labelspacing is in font sizes).
+    spacing = max(0.5, (np.sqrt(scale * int(points["claims"].max() or 1)) - 7) / 7)
+    fig.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.01, 0.0),
+        ncols=3,
+        frameon=False,
+        fontsize=7,
+        labelspacing=spacing,
+        borderaxespad=0.8,
+    )
     title = "Where the claims pointed, and where documented incidents occurred"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     inset.set_title("Where most claims point (framed on the left)", fontsize=8, color="#333333", loc="left")
     n_points = len(points)
     missing = data[~data["drawn"] & ~data["place_type"].isin(["governorate", "region"])]
@@ -613,6 +799,7 @@ def hits_versus_null(results: Results) -> Figure:
             ha="center",
             va="bottom",
             fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},  # over the dashed line
         )
     top = float(data["probability_by_chance"].max())
     ax.set_ylim(0, top * 1.3)
@@ -623,8 +810,7 @@ def hits_versus_null(results: Results) -> Figure:
     ax.set_xlabel(f"number of the {key['claims_assessable']} scored predictions followed by an incident")
     ax.set_ylabel("probability by chance")
     title = f"How many hits chance alone would give, and what was observed (n = {key['claims_assessable']})"
-    ax.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.1, bottom=0.17, top=0.88, right=0.98)
+    fig.subplots_adjust(left=0.1, bottom=0.17, top=0.96, right=0.98)
     caption = (
         f"Bars: probability of each number of hits if the claims were unrelated to events (Poisson-binomial over each "
         f"claim's chance p0: the share of same-length windows at the same places with a documented incident, "
@@ -686,15 +872,16 @@ def sensitivity_heatmap(results: Results) -> Figure:
         {i for cell in table.loc[table["hits"] > 0, "matched_incidents"] for i in str(cell).split(";") if i}
     )
     title = "Sensitivity: predictions followed by an incident under looser rules"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     note = (
         "Every hit comes through " + "; ".join(_incident_label(results, i) for i in behind)
         if behind
         else "No rule in this view gives any hit."
     )
-    note = "\n".join(textwrap.wrap(note + " (shape: any incident).", 120))
-    fig.text(0.01, 0.9, note, fontsize=8, color=OKABE_ITO[5] if behind else "#333333", va="top")
-    fig.subplots_adjust(left=0.15 if len(levels) == 1 else 0.1, right=0.98, bottom=0.14, top=0.76, wspace=0.08)
+    note = "\n".join(textwrap.wrap(note.rstrip(".") + " (shape: any incident).", 120))
+    fig.text(0.01, 0.97, note, fontsize=8, color=OKABE_ITO[5] if behind else "#333333", va="top")
+    # Below the note (about 0.15 in a line at 8 pt) the panels' own titles need about 0.3 in.
+    top = 0.97 - (0.15 * (note.count("\n") + 1) + 0.3) / fig.get_figheight()
+    fig.subplots_adjust(left=0.15 if len(levels) == 1 else 0.1, right=0.98, bottom=0.14, top=top, wspace=0.08)
     not_drawn = (
         f" Evidence bars with no hit under any window or geography, not drawn: {', '.join(level.replace('_', ' ') for level in without)}."
         if with_hits and without
@@ -761,8 +948,7 @@ def specification_curve(results: Results) -> Figure:
     bottom.set_ylim(len(rows) - 0.5, -0.5)
     bottom.set_xlabel(f"the {len(data)} rules of the grid, fewest hits first")
     title = f"Specification curve: hits under each of the {len(data)} rules, against chance"
-    top.set_title(title, loc="left", fontsize=10)
-    fig.subplots_adjust(left=0.27, right=0.98, top=0.93, bottom=0.08, hspace=0.06)
+    fig.subplots_adjust(left=0.27, right=0.98, top=0.97, bottom=0.08, hspace=0.06)  # the report prints the title
     caption = (
         f"Top: predictions followed by an incident under each rule of the grid (dots) and the mean under every "
         f"rigid shift of the whole ledger (line); bottom: the choices each rule makes. One joint test, not "
@@ -789,6 +975,15 @@ ALL_FIGURES = [
     sensitivity_heatmap,
     specification_curve,
 ]
+
+
+def show(fig: Figure) -> None:
+    """In a notebook: the figure's title as a heading (the image carries none, as the report prints
+    it above the figure), then the figure itself."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"### {fig.title}"))
+    display(fig.figure)
 
 
 def save_figure(fig: Figure, root: Path | None = None) -> list[Path]:

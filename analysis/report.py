@@ -27,12 +27,14 @@ import markdown
 import pandas as pd
 
 from analysis import citation, decisive, paths, wording
+from analysis.campaign import in_campaign, load_declaration
 from analysis.export import atomic_write_bytes
 from analysis.load import Ledgers
 from analysis.rules import EVIDENCE_ORDER
 
 TEMPLATE = "report.md.j2"
 STYLESHEET = "report.css"
+PDF_VARIANT = "pdf/ua-1"  # tagged for accessibility (see render_pdf)
 GLOSSARY_FILE = "glossary.csv"
 SAFE_URL = re.compile(r"^https?://[^\s<>\"'()\[\]`]+$")
 # report.css refers to the shipped fonts as url("fonts/NAME.ttf"), relative to the templates folder.
@@ -192,7 +194,10 @@ def render_markdown(key: dict, report_dir: Path, ledgers: Ledgers, figures: list
     entries = glossary_entries(ledgers.data_dir)
     context = {
         "k": key,
-        "claims": appendix_rows(report_dir, ledgers.claims),
+        # The appendix lists the described campaign's claims; the explorer and verdicts.csv hold the ledger.
+        "claims": appendix_rows(
+            report_dir, in_campaign(ledgers.claims, load_declaration(ledgers.data_dir, ledgers.claims).main)
+        ),
         "figures": figures,
         "group_names": names,
         "decisive": decisive_context(report_dir, ledgers, key, entries),
@@ -346,7 +351,10 @@ def render_pdf(html_text: str) -> bytes:
             attach,
             html_text,
         )
-        return weasyprint.HTML(string=html_text).write_pdf(attachments=attachments)
+        # PDF/UA-1 (WeasyPrint's variant): a tagged PDF, its structure tree built from the HTML (headings,
+        # tables, figures with their alt text), plus the PDF/UA identification in the XMP metadata.
+        # No random document id and no clock: the bytes stay the same on every machine.
+        return weasyprint.HTML(string=html_text).write_pdf(attachments=attachments, pdf_variant=PDF_VARIANT)
 
 
 def write_report(root: Path, ledgers: Ledgers, figures: list[dict]) -> list[Path]:

@@ -323,6 +323,22 @@ def other_campaigns_sentence(others: list[dict]) -> str:
     )
 
 
+def appendix_scope_sentence(in_campaign: int, in_ledger: int) -> str:
+    """Which claims the appendix lists, and where the rest of the ledger is."""
+    where = (
+        "the explorer (`report/explorer.html`: filter, sort, and see the verdicts under any rule of the grid) "
+        "and the verdicts table (`report/verdicts.csv`: each claim's reason and the incidents considered)"
+    )
+    if in_campaign == in_ledger:
+        return f"Every claim of the ledger is listed ({plural(in_ledger, 'claim')}); they are also in {where}."
+    others = in_ledger - in_campaign
+    return (
+        f"This appendix lists this campaign's {plural(in_campaign, 'claim')}. The ledger holds "
+        f"{plural(others, 'other claim')}, made outside this campaign's period; every claim of the ledger, "
+        f"with its verdict, is in {where}."
+    )
+
+
 def ledger_share_sentence(in_campaign: int, in_ledger: int) -> str:
     """How many of the ledger's rows the report's campaign holds."""
     if in_campaign == in_ledger:

@@ -34,3 +34,15 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     text = readme.README.read_text(encoding="utf-8")
     assert "make report" in text and "make test" in text
     assert "make test" in (paths.ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_names_who_made_it_as_citation_records():
+    """The README's maker, version and date are CITATION.cff's (no person is invented there)."""
+    from analysis import citation
+
+    text = readme.README.read_text(encoding="utf-8")
+    section = " ".join(text.split("## Who, when, and how to reach us", 1)[1].split("\n## ", 1)[0].split())
+    for name in citation.authors():
+        assert f"**{name}**" in section
+    assert f"Version {citation.citation()['version']}, released {citation.release_date()}" in section
+    assert "open an issue" in section

@@ -116,3 +116,135 @@ def test_specification_curve_draws_every_rule_once_with_its_choices(results):
     assert len(fig.figure.axes[1].get_yticks()) == sum(
         results.sensitivity[c].nunique() for c, _ in figures.SPEC_CHOICES
     )
+
+
+# --- the per-claim timeline: its table, then its drawing -------------------------------------------
+
+
+def _timeline_inputs():
+    import pandas as pd
+
+    day = pd.Timestamp
+    verdicts = pd.DataFrame(
+        [
+            # claim_id, scored_as, verdict, matched_incidents, window_start, window_end
+            ("B", "occurrence", "materialized", "I1", "2040-03-07", "2040-03-10"),
+            ("A", "prediction", "not_materialized", "", "2040-03-01", "2040-03-31"),
+            ("C", "not_scored", "out_of_scope", "", "", ""),
+            ("D", "prediction", "out_of_scope", "", "2040-03-02", "2040-04-01"),
+            ("E", "prediction", "not_assessable", "", "2040-03-05", ""),
+            ("F", "prediction", "not_materialized", "", "2041-01-01", "2041-01-31"),  # another campaign's
+        ],
+        columns=["claim_id", "scored_as", "verdict", "matched_incidents", "window_start", "window_end"],
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["A", "B", "C", "D", "E"],
+            "claimant_group": ["g1", "g2", "g1", "g1", "g2"],
+            "date_earliest": [
+                day("2040-03-01"),
+                day("2040-03-10"),
+                day("2040-03-02"),
+                day("2040-03-02"),
+                day("2040-03-05"),
+            ],
+            "date_latest": [day("2040-03-01"), day("2040-03-10"), day("2040-03-02"), day("2040-03-02"), pd.NaT],
+        }
+    )
+    incidents = pd.DataFrame(
+        {
+            "incident_id": ["I1", "I2", "I3", "I4"],
+            "date_earliest": [day("2040-03-08"), day("2039-01-01"), day("2040-03-20"), pd.NaT],
+            "date_latest": [day("2040-03-08"), day("2039-01-02"), pd.NaT, pd.NaT],
+            "date_precision": ["day", "day", "month", "unknown"],
+            "evidence_level": ["confirmed", "credible_report", "disputed", "confirmed"],
+        }
+    )
+    return verdicts, claims, incidents
+
+
+def test_claim_timeline_table_keeps_scored_claims_of_the_campaign_in_date_order():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    rows = table[table["kind"] == "claim"]
+    # C is not scored, D out of scope, F not among the campaign's claims; earliest first.
+    assert rows["id"].tolist() == ["A", "E", "B"]
+    assert rows["row"].tolist() == [0, 1, 2]
+    assert rows.set_index("id")["dated"].to_dict() == {"A": True, "E": False, "B": True}
+    undated = rows.set_index("id").loc["E"]
+    assert undated["window_start"] is not None and str(undated["window_end"]) == "NaT"
+
+
+def test_claim_timeline_table_lists_the_incidents_of_the_span_with_the_claims_they_made_hits():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    shown = table[table["kind"] == "incident"].set_index("id")
+    # I2 lies a year before the span; I4 has no date to draw; I3 has no latest date but its earliest is inside.
+    assert shown.index.tolist() == ["I1", "I3"]
+    assert shown.loc["I1", "matched"] == "B" and shown.loc["I3", "matched"] == ""
+    assert shown.loc["I1", "evidence_level"] == "confirmed"
+
+
+def test_timeline_span_covers_the_period_and_every_window():
+    import pandas as pd
+
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-05", "2040-03-06")
+    low, high = figures.timeline_span(table[table["kind"] == "claim"], "2040-03-05", "2040-03-06")
+    assert low == pd.Timestamp("2040-03-01") and high == pd.Timestamp("2040-03-31")
+    with pytest.raises(ValueError, match="at least one date"):
+        figures.timeline_span(table.iloc[0:0], pd.NaT, pd.NaT)
+
+
+def test_nearby_incident_lines_share_one_label():
+    import pandas as pd
+
+    lines = pd.DataFrame(
+        {"id": ["Z", "Y", "X"], "date_earliest": pd.to_datetime(["2040-01-02", "2040-01-01", "2040-03-01"])}
+    )
+    groups = figures.incident_label_groups(lines, pd.Timestamp("2040-01-01"), pd.Timestamp("2040-04-10"), 0.02)
+    assert [label for _, label in groups] == ["Y +1", "X"]
+    apart = figures.incident_label_groups(lines, pd.Timestamp("2040-01-01"), pd.Timestamp("2040-01-10"), 0.02)
+    assert [label for _, label in apart] == ["Y", "Z", "X"]
+
+
+def test_timeline_draws_one_row_per_claim_and_marks_the_undated():
+    verdicts, claims, incidents = _timeline_inputs()
+    table = figures.claim_timeline_table(verdicts, claims, incidents, "2040-03-01", "2040-03-31")
+    fig, unit = figures.draw_claim_timeline(table, {"g1": "Group one"}, "2040-03-01", "2040-03-31")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A  Group one", "E  g2", "B  g2"]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count(figures.UNDATED_LABEL) == 1
+    assert "I1" in texts and "I3" in texts
+    # The undated claim gets no bar: one bar each for A and B.
+    assert len(ax.collections) == 2
+    assert unit == "days"
+
+
+def test_no_figure_repeats_its_title_inside_the_image(results):
+    """The report prints each title as a heading; the image itself carries none."""
+    from matplotlib.text import Text
+
+    for make in figures.ALL_FIGURES:
+        fig = make(results)
+        texts = [t.get_text() for t in fig.figure.findobj(Text)]
+        assert fig.title not in texts, fig.stem
+        assert fig.figure._suptitle is None, fig.stem
+
+
+def test_map_names_and_inset_title_are_not_cut(results):
+    """Every place name lies inside the inset and the inset's title inside the image."""
+    fig = figures.place_map(results)
+    fig.figure.draw_without_rendering()
+    inset = fig.figure.axes[1]
+    frame = inset.get_window_extent()
+    names = [t for t in inset.texts if type(t).__name__ == "Annotation"]
+    assert names
+    for name in names:
+        box = name.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, name.get_text()
+    title = inset.title.get_window_extent()
+    image = fig.figure.bbox
+    assert image.x0 <= title.x0 and title.x1 <= image.x1 and title.y1 <= image.y1
+    assert "Jisr al-Shughur" in [n.get_text() for n in names]  # the most-named place keeps its name

@@ -13,6 +13,7 @@ import pytest
 from test_hostile_text import Dom, commonmark
 
 from analysis import citation, decisive, figures, paths, report
+from analysis.campaign import in_campaign, load_declaration
 from analysis.load import load
 from analysis.rules import EVIDENCE_ORDER
 
@@ -24,6 +25,11 @@ def shipped():
     md = report.render_markdown(key, paths.report_dir(), ledgers, report.figure_index(figures.saved_figures()))
     html_text = report.render_html(md, paths.figures_dir(), "t")
     return ledgers, key, md, html_text
+
+
+def described(ledgers) -> pd.DataFrame:
+    """The claims of the campaign the report describes (the appendix lists these)."""
+    return in_campaign(ledgers.claims, load_declaration(ledgers.data_dir, ledgers.claims).main)
 
 
 def visible(html_text: str) -> str:
@@ -109,7 +115,7 @@ def test_ids_places_and_parentheses_appear_verbatim(shipped):
     ledgers, key, md, _ = shipped
     for incident_id in key["sensitivity"]["incidents_matched_by_any_rule"]:
         assert incident_id in md
-    for claim_id in ledgers.claims["claim_id"]:
+    for claim_id in described(ledgers)["claim_id"]:  # the appendix lists the described campaign's claims
         assert f"| {claim_id} |" in md
     assert f"(n = {key['incidents']['total']})" in md
     assert not re.search(r"&#(40|41|45|46);", md.replace("&#46; ", "")), "ordinary punctuation escaped"
@@ -118,7 +124,7 @@ def test_ids_places_and_parentheses_appear_verbatim(shipped):
 def test_every_summary_is_shown_whole(shipped):
     ledgers, _, md, _ = shipped
     text = Dom(commonmark(md)).all_text()
-    for summary in ledgers.claims["summary"]:
+    for summary in described(ledgers)["summary"]:
         if len(summary) <= report.LONG_TEXT:
             assert " ".join(summary.split()) in text, summary[:60]
 
@@ -207,10 +213,60 @@ def test_pdf_has_author_and_date_and_keeps_rows_whole():
     }
 
 
+def test_appendix_lists_the_described_campaign_and_points_to_the_rest(shipped):
+    ledgers, key, md, _ = shipped
+    appendix = md.split("## Appendix", 1)[1]
+    listed = re.findall(r"^\| (C\d+) \| ", appendix, flags=re.M)
+    assert listed == described(ledgers)["claim_id"].tolist() and len(listed) == key["claims_total"]
+    assert len(listed) < len(ledgers.claims)  # the shipped ledger holds other campaigns' claims too
+    others = len(ledgers.claims) - len(listed)
+    assert f"The ledger holds {others} other claims" in appendix and "`report/explorer.html`" in appendix
+
+
 def test_undated_claims_show_their_bounds_in_the_appendix(shipped):
     ledgers, _, md, _ = shipped
-    undated = ledgers.claims[ledgers.claims["date_made"].isna()]
+    claims = described(ledgers)
+    undated = claims[claims["date_made"].isna()]
     assert not undated.empty
     for _, claim in undated.iterrows():
         line = next(row for row in md.splitlines() if row.startswith(f"| {claim['claim_id']} | ") and "≈" in row)
         assert f"≈ {claim['date_earliest']:%Y-%m-%d} to " in line
+
+
+def _pdf_strings(pdf: bytes, key: bytes) -> list[str]:
+    """The values of one key's literal (…) or hex <FEFF…> strings, decoded."""
+    found = []
+    for literal, hexa in re.findall(rb"/" + key + rb"\s*(?:\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f]+)>)", pdf, flags=re.S):
+        if hexa:
+            raw = bytes.fromhex(hexa.decode())
+            found.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1"))
+        else:
+            found.append(re.sub(rb"\\(.)", rb"\1", literal).decode("latin-1"))
+    return found
+
+
+def test_pdf_is_tagged_with_figures_described():
+    """PDF/UA-1 as WeasyPrint writes it: a structure tree, marked content, the document language and
+    title shown, and each figure a /Figure element carrying its alt text."""
+    pdf = pdf_text((paths.report_dir() / "report.pdf").read_bytes())
+    assert re.search(rb"/StructTreeRoot \d+ 0 R", pdf)  # the catalog points to the tree
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked true", pdf)
+    assert b"/Lang (en)" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b'pdfuaid:part="1"' in pdf
+    saved = figures.saved_figures()
+    assert len(re.findall(rb"/S /Figure\b", pdf)) == len(saved)
+    alts = _pdf_strings(pdf, b"Alt")
+    for meta in saved:
+        assert meta["alt"] in alts, meta["stem"]
+    assert re.search(rb"/S /Table\b", pdf) and re.search(rb"/S /TH\b", pdf)
+
+
+def test_appendix_columns_fit_the_page():
+    """The appendix's fixed column widths include their padding and add up to the page's width, and a
+    date is never broken inside (seen overflowing the right margin and as '2018-08-0 / 1' before)."""
+    css = (paths.TEMPLATES_DIR / report.STYLESHEET).read_text(encoding="utf-8")
+    widths = re.findall(r"main > table:last-of-type th:nth-child\((\d)\) \{ width: (\d+(?:\.\d+)?)%; \}", css)
+    assert sorted(int(i) for i, _ in widths) == list(range(1, 8))
+    assert sum(float(w) for _, w in widths) == 100
+    assert re.search(r"main > table:last-of-type th, main > table:last-of-type td \{ box-sizing: border-box; \}", css)
+    assert re.search(r"td:nth-child\(2\) \{ overflow-wrap: normal; \}", css)

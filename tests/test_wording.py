@@ -231,3 +231,19 @@ def test_other_campaigns_sentence():
         '"Results per campaign" answers both questions for each.'
     )
     assert "2 more campaigns" in wording.other_campaigns_sentence(one * 2)
+
+
+@pytest.mark.parametrize(
+    ("in_campaign", "in_ledger", "expected"),
+    [
+        (5, 5, "Every claim of the ledger is listed (5 claims)"),
+        (1, 1, "Every claim of the ledger is listed (1 claim)"),
+        (38, 138, "this campaign's 38 claims. The ledger holds 100 other claims, made outside"),
+        (1, 2, "this campaign's 1 claim. The ledger holds 1 other claim, made outside"),
+        (0, 3, "this campaign's 0 claims. The ledger holds 3 other claims"),
+    ],
+)
+def test_appendix_scope_sentence(in_campaign, in_ledger, expected):
+    text = clean(wording.appendix_scope_sentence(in_campaign, in_ledger))
+    assert expected in text
+    assert "`report/explorer.html`" in text and "`report/verdicts.csv`" in text
