@@ -41,9 +41,17 @@ def file_hash(path: Path) -> str:
 
 
 def data_inputs(data: Path) -> list[Path]:
-    """The files whose content decides the results for a data folder (its README does not)."""
-    ledgers = (paths.CLAIMS_FILE, paths.INCIDENTS_FILE, paths.PLACES_FILE, paths.AGGREGATES_FILE)
-    return [*(data / name for name in ledgers), paths.rules_path(data), paths.schema_path()]
+    """The files whose content can decide an output for a data folder: every file in it (ledgers,
+    declarations, boundaries, glossary, outlets ...) except its README and research logs, which are
+    prose about the data, plus the codebook schema. Listing every file, not the ledgers only, is what
+    keeps a changed boundary or campaign declaration from being reported "up to date"."""
+    prose = {"README.md"}
+    files = sorted(
+        p
+        for p in data.rglob("*")
+        if p.is_file() and p.name not in prose and "research_logs" not in p.relative_to(data).parts
+    )
+    return [*files, paths.rules_path(data), paths.schema_path()]
 
 
 def data_key(data: Path) -> str:

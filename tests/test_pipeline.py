@@ -140,6 +140,26 @@ def test_results_key_covers_the_rules(data_copy):
     assert artifacts.PACKAGE_DIR == paths.ROOT / "analysis"  # the package source is hashed too
 
 
+@pytest.mark.parametrize("name", ["campaign.toml", "offensives.csv", "boundaries/syria_adm1.geojson", "glossary.csv"])
+def test_results_key_covers_every_input_file_of_the_folder(data_copy, name):
+    """A changed declaration, offensive, boundary or glossary is never 'up to date'."""
+    target = data_copy / name
+    if not target.exists():  # the fixture copies the ledgers and declarations only
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(paths.DEFAULT_DATA_DIR / name, target)
+    before = artifacts.results_key(data_copy)
+    target.write_bytes(target.read_bytes() + b"\n")
+    assert artifacts.results_key(data_copy) != before
+
+
+def test_results_key_ignores_prose_about_the_data(data_copy):
+    before = artifacts.results_key(data_copy)
+    (data_copy / "README.md").write_text("edited\n", encoding="utf-8")
+    (data_copy / "research_logs").mkdir(exist_ok=True)
+    (data_copy / "research_logs" / "note.md").write_text("a log\n", encoding="utf-8")
+    assert artifacts.results_key(data_copy) == before
+
+
 # --- permissions ---------------------------------------------------------------------------------
 
 
