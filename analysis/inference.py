@@ -44,7 +44,7 @@ def _predictions(verdict_table: pd.DataFrame) -> pd.Series:
 
 def _score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series, method: Method) -> dict:
     """Per row and per story, with both nulls, design effect, zero bounds and power."""
-    table = match.verdicts(prep, rule, explain=False)
+    table = match.verdicts(prep, rule, explain=False, ids=False)  # counts only: no pairs formed
     scored = _predictions(table)
     hit = table.set_index("claim_id")["verdict"].eq("materialized")
     cover = stats.coverage(prep, rule, rules)
@@ -262,7 +262,7 @@ def compute(
     primary = _score_rule(prep, rules, rules.primary, story, method)
     as_stated = _score_rule(prep, rules, method.as_stated, story, method)
     scored_rows = (
-        _predictions(match.verdicts(prep, rules.primary, explain=False))
+        _predictions(match.verdicts(prep, rules.primary, explain=False, ids=False))
         .reindex(prep.claims["claim_id"])
         .fillna(False)
         .to_numpy(bool)

@@ -347,19 +347,30 @@ def _candidate_text(pairs: pd.DataFrame, prep: Prepared, passes: np.ndarray, rul
     return pd.Series(texts, index=pairs.index, dtype=object)
 
 
-def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per claim: the verdict under `rule`, the incidents considered and why."""
+def verdicts(
+    prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFrame | None = None, ids: bool = True
+) -> pd.DataFrame:
+    """One row per claim: the verdict under `rule`, the incidents considered and why.
+
+    explain=False drops the audit columns; ids=False (only with explain=False) also drops
+    matched_incidents and takes the count-only path (`hits`), which forms no candidate pairs."""
     claims = prep.claims
+    if not ids and (explain or pairs is not None):
+        raise ValueError("ids=False is the count-only path: it takes neither explain=True nor pairs")
     if pairs is None and explain:
         pairs = candidate_pairs(prep, rule)
-    hit = np.zeros(len(claims), bool)
-    matched = np.full(len(claims), "", dtype=object)
-    # Without explanations only the qualifying pairs matter, claim by claim: stream them (bounded memory).
-    chunks = [pairs] if pairs is not None else candidate_chunks(prep, rule, qualifying_only=True)
-    for chunk in chunks:
-        passes = qualifying(chunk, prep, rule)
-        hit[chunk["claim_row"].to_numpy(dtype=np.int64)[passes]] = True
-        _joined_ids(chunk, passes, prep, len(claims), out=matched)
+    matched = None
+    if ids:
+        hit = np.zeros(len(claims), bool)
+        matched = np.full(len(claims), "", dtype=object)
+        # Without explanations only the qualifying pairs matter, claim by claim: stream them (bounded memory).
+        chunks = [pairs] if pairs is not None else candidate_chunks(prep, rule, qualifying_only=True)
+        for chunk in chunks:
+            passes = qualifying(chunk, prep, rule)
+            hit[chunk["claim_row"].to_numpy(dtype=np.int64)[passes]] = True
+            _joined_ids(chunk, passes, prep, len(claims), out=matched)
+    else:
+        hit = hits(prep, rule)
 
     verdict = np.where(
         ~claims["in_scope"],
@@ -376,7 +387,8 @@ def verdicts(prep: Prepared, rule: Rule, explain: bool = True, pairs: pd.DataFra
             "verdict": verdict,
         }
     )
-    out["matched_incidents"] = matched
+    if matched is not None:
+        out["matched_incidents"] = matched
     if not explain:
         return out
     passes = qualifying(pairs, prep, rule)
@@ -407,6 +419,127 @@ def _reason(claim: pd.Series, row: pd.Series, rule: Rule) -> str:
         return f"documented incident(s) {row['matched_incidents']} meet the rule ({rule.describe()}); window {window}"
     excluded = " Candidates excluded: see candidates_considered." if row["candidates_considered"] else ""
     return f"no documented incident meets the rule ({rule.describe()}) in {window}.{excluded}"
+
+
+# --- count-only path: which claims have a qualifying incident, without materialising pairs --------
+
+
+def _any_overlap(c_key, c_start, c_end, i_key, i_first, i_last) -> np.ndarray:
+    """For each claim entry: is there an incident entry with the same key whose day interval
+    overlaps [c_start, c_end]? No pairs are formed.
+
+    Incidents are sorted by (key, first day); within each key a running maximum of the last day
+    says how late the incidents starting by a given day reach. One binary search per claim finds
+    the last incident of its key starting on or before c_end; the claim is met exactly when that
+    running maximum reaches c_start. Cost (n + m) log m, memory O(n + m)."""
+    found = np.zeros(len(c_key), bool)
+    dated = ~np.isnan(i_first) & ~np.isnan(i_last)
+    i_key, i_first, i_last = i_key[dated], i_first[dated], i_last[dated]
+    if len(c_key) == 0 or len(i_key) == 0:
+        return found
+    keys, i_rank = np.unique(i_key, return_inverse=True)
+    c_rank = np.minimum(np.searchsorted(keys, c_key), len(keys) - 1)
+    known = keys[c_rank] == c_key
+    low = min(float(i_first.min()), float(i_last.min()))
+    span = max(float(i_first.max()), float(i_last.max())) - low + 2  # days as offsets 0 .. span-2
+    order = np.lexsort((i_first, i_rank))
+    rank, first, last = i_rank[order], i_first[order] - low, i_last[order] - low
+    # Running maximum of `last` that restarts at every key: lift each key's block above the last.
+    reach = np.maximum.accumulate(last + rank * span) - rank * span
+    code = rank * span + first
+    c_end_off = np.clip(c_end - low, -1, span - 2)  # -1 falls before the key's block: no incident
+    position = np.searchsorted(code, c_rank * span + c_end_off, side="right") - 1
+    inside = known & (position >= 0)
+    position = np.where(inside, position, 0)
+    inside &= rank[position] == c_rank
+    found[inside] = reach[position[inside]] >= c_start[inside] - low
+    return found
+
+
+def _radius_neighbours(cp: pd.DataFrame, ip: pd.DataFrame, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """For claim places cp and incident places ip (all with coordinates): every (claim place code,
+    incident place row) within radius_km, where the code numbers cp's distinct places.
+
+    Distances depend on the two places only, so they are measured once per pair of distinct
+    gazetteer places, then each incident place row inherits its place's neighbours."""
+    c_code, c_places = pd.factorize(cp["place_id"].astype("string"))
+    i_code, i_places = pd.factorize(ip["place_id"].astype("string"))
+    first_c = np.unique(c_code, return_index=True)[1]
+    first_i = np.unique(i_code, return_index=True)[1]
+    c_lat, c_lon = cp["latitude"].to_numpy(float)[first_c], cp["longitude"].to_numpy(float)[first_c]
+    i_lat, i_lon = ip["latitude"].to_numpy(float)[first_i], ip["longitude"].to_numpy(float)[first_i]
+    cx, cy = grid_cells(c_lat, c_lon, radius_km)
+    ix, iy = grid_cells(i_lat, i_lon, radius_km)
+    span = np.int64(1 << 20)
+    c_key = np.concatenate([(cx + dx) * span + (cy + dy) for dx, dy in NEIGHBOURS])
+    c_of = np.tile(np.arange(len(c_places)), len(NEIGHBOURS))
+    zeros_c, zeros_i = np.zeros(len(c_key)), np.zeros(len(ix))
+    ci, ii = _interval_join(c_key, zeros_c, zeros_c, ix * span + iy, zeros_i, zeros_i)
+    ci = c_of[ci]
+    near = haversine_km(c_lat[ci], c_lon[ci], i_lat[ii], i_lon[ii]) <= radius_km + 1e-9
+    place_c, place_i = ci[near], ii[near]
+    # Expand place pairs to incident place rows: rows of incident place v get every claim place near v.
+    by_place = np.argsort(place_i, kind="stable")
+    place_c, place_i = place_c[by_place], place_i[by_place]
+    per_place = np.bincount(place_i, minlength=len(i_places))
+    starts = np.cumsum(per_place) - per_place
+    counts = per_place[i_code]
+    i_rows = np.repeat(np.arange(len(ip)), counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return c_code, (place_c[np.repeat(starts[i_code], counts) + within], i_rows)
+
+
+def hits(prep: Prepared, rule: Rule) -> np.ndarray:
+    """Count-only verdicts: for each claim row, does at least one incident that passes the rule
+    (evidence bar, shape) fall in its window and place? Same answer as the materialising path
+    (verdicts(..., explain=False)) but never forms candidate pairs, so memory stays O(claims +
+    incidents) whatever the geography; used where only counts are needed."""
+    hit = np.zeros(len(prep.claims), bool)
+    start, end = claim_windows(prep.claims, rule)
+    ip = prep.incident_places
+    ip = ip[_qualifying_incidents(prep, rule)[ip["row"].to_numpy()]].reset_index(drop=True)
+    cp = prep.claim_places
+    c_row = cp["row"].to_numpy()
+    c_start, c_end = start[c_row], end[c_row]
+    usable = ~np.isnan(c_start) & ~np.isnan(c_end) & prep.claims["assessable"].to_numpy()[c_row]
+    i_first = prep.incidents["day_first"].to_numpy()[ip["row"].to_numpy()]
+    i_last = prep.incidents["day_last"].to_numpy()[ip["row"].to_numpy()]
+    levels = effective_level(cp, rule.geography)
+
+    def mark(rows: np.ndarray, c_key: np.ndarray, i_key: np.ndarray) -> None:
+        found = _any_overlap(c_key, c_start[rows], c_end[rows], i_key, i_first, i_last)
+        hit[c_row[rows[found]]] = True
+
+    for level in ("radius", "district", "governorate", "anywhere"):
+        rows = np.flatnonzero(usable & (levels == level))
+        if not len(rows):
+            continue
+        if level == "anywhere":
+            mark(rows, np.zeros(len(rows), np.int64), np.zeros(len(ip), np.int64))
+            continue
+        if level in ("district", "governorate"):
+            c_codes, i_codes = _codes(cp[level], ip[level])
+            rows = rows[c_codes[rows] >= 0]
+            mark(rows, c_codes[rows], i_codes)
+            continue
+        # radius: incident places with coordinates by distance, the others by district (as _pairs).
+        i_point = ip["latitude"].notna().to_numpy() & ip["longitude"].notna().to_numpy()
+        near_ip = ip[i_point]
+        c_code, (near_c, near_rows) = _radius_neighbours(cp.iloc[rows], near_ip, rule.radius_km)
+        found = _any_overlap(
+            c_code,
+            c_start[rows],
+            c_end[rows],
+            near_c,
+            i_first[i_point][near_rows],
+            i_last[i_point][near_rows],
+        )
+        hit[c_row[rows[found]]] = True
+        if (~i_point).any():
+            c_codes, i_codes = _codes(cp["district"], ip["district"])
+            by_district = rows[c_codes[rows] >= 0]
+            mark(by_district, c_codes[by_district], np.where(i_point, -1, i_codes))
+    return hit
 
 
 def grid_verdicts(prep: Prepared, rules: Rules) -> pd.DataFrame:
