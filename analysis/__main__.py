@@ -75,8 +75,17 @@ def cmd_build(args) -> int:
 def cmd_codebook(args) -> int:
     from analysis import codebook
 
-    path = codebook.write_codebook(args.data)
-    print(f"wrote {path}")
+    if args.write:
+        path = codebook.write_codebook(args.data)
+        print(f"wrote {path}")
+        return 0
+    stale = codebook.stale_blocks(args.data)
+    where = args.data / codebook.CODEBOOK
+    if stale:
+        print(f"{where}: generated tables out of date: {', '.join(stale)}", file=sys.stderr)
+        print("refresh them with: python -m analysis codebook --write", file=sys.stderr)
+        return 1
+    print(f"{where}: generated tables are current")
     return 0
 
 
@@ -108,8 +117,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="also print how much work the build did")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("codebook", help="regenerate the generated tables in data/README.md")
+    p = sub.add_parser("codebook", help="check the generated tables in data/README.md (--write: refresh them)")
     data_option(p)
+    p.add_argument("--write", action="store_true", help="rewrite the tables from the data (the build never does)")
     p.set_defaults(func=cmd_codebook)
     return main
 

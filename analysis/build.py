@@ -405,12 +405,13 @@ def _build(data: Path, out: Path, force: bool, jobs: int | None) -> int:
         commit(out, staging)
         log("[swap outputs into place] done")
         if out == paths.ROOT and data == paths.DEFAULT_DATA_DIR.resolve():
-            log("[README headline and codebook tables] started")
-            from analysis import codebook, readme
+            # The build never writes into the data folder: the codebook tables in data/README.md are
+            # checked by a test and refreshed on request (`python -m analysis codebook --write`).
+            log("[README headline] started")
+            from analysis import readme
 
             readme.write_readme(paths.report_dir(out))
-            codebook.write_codebook(data)
-            log("[README headline and codebook tables] done")
+            log("[README headline] done")
     except NotebookError as err:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {err}; previous outputs left intact", file=sys.stderr)

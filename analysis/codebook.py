@@ -1,8 +1,9 @@
 """The human codebook (data/README.md): prose written by hand, tables generated from the data.
 
 Column tables come from data/datapackage.json and counts come from the ledgers, so the codebook
-cannot drift from either. Generated blocks sit between BEGIN/END markers; a test fails when the
-file differs from what `python -m analysis codebook` would write.
+cannot drift from either. Generated blocks sit between BEGIN/END markers. The build never writes
+into the data folder: `python -m analysis codebook` checks the tables (exit 1 when stale) and a
+test does the same; a maintainer refreshes them with `python -m analysis codebook --write`.
 """
 
 from __future__ import annotations
@@ -132,6 +133,15 @@ def generated_blocks(data_dir: Path) -> dict[str, str]:
 
 def render(text: str, blocks: dict[str, str]) -> str:
     return textblocks.fill(text, blocks, CODEBOOK)
+
+
+def stale_blocks(data_dir: Path | None = None) -> list[str]:
+    """Names of the generated blocks whose text in the codebook differs from the data's."""
+    data_dir = Path(data_dir or paths.DEFAULT_DATA_DIR)
+    text = (data_dir / CODEBOOK).read_text(encoding="utf-8")
+    fresh = render(text, generated_blocks(data_dir))
+    current = {m.group("name"): m.group(0) for m in textblocks.BLOCK.finditer(text)}
+    return [m.group("name") for m in textblocks.BLOCK.finditer(fresh) if current.get(m.group("name")) != m.group(0)]
 
 
 def write_codebook(data_dir: Path | None = None) -> Path:
