@@ -724,7 +724,9 @@ ALL_FIGURES = [
 
 
 def save_figure(fig: Figure, root: Path | None = None) -> list[Path]:
-    """Write PNG, SVG and the plotted data; deterministic bytes, written atomically."""
+    """Write PNG, SVG and the plotted data; deterministic bytes, written atomically.
+    root: the build's output root; None = paths.write_root() (a scratch folder in a Lab session)."""
+    root = root or paths.write_root()
     out_dir, data_dir = paths.figures_dir(root), paths.figure_data_dir(root)
     written = []
     for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):

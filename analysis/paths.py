@@ -4,6 +4,12 @@ Notebooks never build paths themselves: they ask this module. The build hands ea
 data folder and output folder explicitly (`session.configure`, in a parameters cell it injects), so
 the same notebook serves the shipped campaign and any other one. A user may also point a Lab
 session elsewhere with the two environment variables below.
+
+Reading and writing differ on purpose. Readers (`out_root`, `figures_dir()`, `report_dir()`) see the
+build's outputs in the repository. Writers ask `write_root`: the output root the build gave (its
+parameters cell) or $ANALYSIS_OUT_DIR, else a scratch folder (.scratch/, not tracked by git). So a
+notebook run by hand in JupyterLab never overwrites the build's figures/; one line asks it to:
+`session.write_to_outputs()`.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "ANALYSIS_DATA_DIR"
 OUT_ENV = "ANALYSIS_OUT_DIR"
+SCRATCH_ENV = "ANALYSIS_SCRATCH_DIR"
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DEFAULT_DATA_DIR = ROOT / "data"
@@ -28,6 +35,7 @@ DATAPACKAGE_FILE = "datapackage.json"
 
 
 CACHE_DIR = ".build-cache"
+SCRATCH_DIR = ROOT / ".scratch"  # where interactive runs write unless asked otherwise (git-ignored)
 
 # Set by `use` (the build's parameters cell); None falls back to the environment, then the defaults.
 _chosen: dict[str, Path | None] = {"data": None, "out": None}
@@ -39,6 +47,11 @@ def use(data: Path | str | None = None, out: Path | str | None = None) -> None:
     _chosen["out"] = Path(out).resolve() if out else None
 
 
+def write_into(out: Path | str) -> None:
+    """Point this process's writes (and reads) at an output root, keeping its data folder."""
+    _chosen["out"] = Path(out).resolve()
+
+
 def data_dir() -> Path:
     """The ledger folder: the one given to `use`, else $ANALYSIS_DATA_DIR, else data/."""
     return _chosen["data"] or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
@@ -47,6 +60,14 @@ def data_dir() -> Path:
 def out_root() -> Path:
     """The folder that holds figures/ and report/: given to `use`, else $ANALYSIS_OUT_DIR, else the repository."""
     return _chosen["out"] or Path(os.environ.get(OUT_ENV) or ROOT).resolve()
+
+
+def write_root() -> Path:
+    """Where this process writes figures: the output root given to `use` (the build's parameters
+    cell, or `session.write_to_outputs()`), else $ANALYSIS_OUT_DIR, else the scratch folder
+    ($ANALYSIS_SCRATCH_DIR, default .scratch/): never the build's outputs unless asked."""
+    chosen = _chosen["out"] or os.environ.get(OUT_ENV)
+    return Path(chosen or os.environ.get(SCRATCH_ENV) or SCRATCH_DIR).resolve()
 
 
 def cache_dir(root: Path | None = None) -> Path:

@@ -35,6 +35,15 @@ def configure(data_dir: Path | str | None = None, out_dir: Path | str | None = N
     _computed.clear()
 
 
+def write_to_outputs(root: Path | str | None = None) -> Path:
+    """Ask an interactive session to write its figures into the build's outputs (the repository's
+    figures/, or `root`'s) instead of the scratch folder; the data folder stays as it is."""
+    target = Path(root or paths.ROOT).resolve()
+    paths.write_into(target)
+    print(f"figures will be written to {paths.figures_dir(target)}")
+    return target
+
+
 def cache_dir() -> Path:
     return _where["cache"] or paths.cache_dir()
 
