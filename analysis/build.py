@@ -189,8 +189,8 @@ def _key_numbers_step(ctx: Context) -> list[Path]:
     computed = session.results(ctx.data)
     written = results.write(computed, paths.report_dir(ctx.root))
     # Out-of-period claims (usually date typos) and headline changes against the outputs being replaced.
-    previous = paths.report_dir(ctx.out) / results.KEY_NUMBERS_FILE
-    current = json.loads((paths.report_dir(ctx.root) / results.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
+    previous = paths.tables_dir(ctx.out) / paths.KEY_NUMBERS_FILE
+    current = json.loads((paths.tables_dir(ctx.root) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     for line in readme.build_messages(computed.ledgers, previous, current):
         log(line)
     return written
@@ -226,9 +226,9 @@ def pipeline(data: Path) -> list[Step]:
             "key numbers",
             ("results",),
             lambda ctx: key,
-            lambda ctx: ["report/key_numbers.json"],
+            lambda ctx: [f"report/{paths.TABLES_DIR}/{name}" for name in paths.MACHINE_TABLES],
             _key_numbers_step,
-            describe="machine tables in report/",
+            describe="machine tables in report/tables/",
         ),
     ]
     for nb in notebooks():

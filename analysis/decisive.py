@@ -43,7 +43,7 @@ def _date(row: pd.Series, exact: str) -> str:
 def decisive_incidents(grid: pd.DataFrame, ledgers: Ledgers, primary: dict) -> list[dict]:
     """One entry per incident that any rule matches, most rules first.
 
-    grid: report/verdicts_grid.csv (one row per rule x claim, all columns as text).
+    grid: report/tables/verdicts_grid.csv (one row per rule x claim, all columns as text).
     primary: the primary rule as key_numbers.json gives it (its min_evidence and rule_id).
     """
     hits = grid[grid["verdict"] == "materialized"].copy()

@@ -55,11 +55,13 @@ def rule_label(rule: pd.Series) -> str:
 
 
 def explorer_data(report_dir: Path, ledgers: Ledgers) -> dict:
-    """Everything the page shows, from report/verdicts.csv, report/verdicts_grid.csv and the ledgers."""
-    key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
+    """Everything the page shows, from the verdict tables (report/tables/) and the ledgers."""
+    key = json.loads((paths.tables_in(report_dir) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     primary = key["rule"]["rule_id"]
-    verdicts = pd.read_csv(report_dir / "verdicts.csv", dtype=str, keep_default_na=False).set_index("claim_id")
-    grid = pd.read_csv(report_dir / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    verdicts = pd.read_csv(
+        paths.tables_in(report_dir) / paths.VERDICTS_FILE, dtype=str, keep_default_na=False
+    ).set_index("claim_id")
+    grid = pd.read_csv(paths.tables_in(report_dir) / paths.GRID_VERDICTS_FILE, dtype=str, keep_default_na=False)
     places = ledgers.places.set_index("place_id")
     claims = ledgers.claims
     group_names = key["campaign"]["claimant_groups"]  # display names declared by the data folder

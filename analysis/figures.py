@@ -702,7 +702,7 @@ def sensitivity_heatmap(results: Results) -> Figure:
     )
     caption = (
         f"Cells: hits / predictions scored, by window length and geography.{not_drawn} {len(results.sensitivity)} rules "
-        f"in the full grid (also: shape = accused side, claims' own time frames; see report/sensitivity.csv). {SOURCE_NOTE}"
+        f"in the full grid (also: shape = accused side, claims' own time frames; see report/tables/sensitivity.csv). {SOURCE_NOTE}"
     )
     data = table[["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high", "matched_incidents"]]
     data = data.reset_index(drop=True)

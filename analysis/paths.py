@@ -34,6 +34,24 @@ RULES_FILE = "rules.toml"
 DATAPACKAGE_FILE = "datapackage.json"
 
 
+# Output names, in one place. Machine tables live in report/tables/, apart from the documents
+# (report.md/.html/.pdf, explorer.html) in report/; every reader and writer uses these names.
+TABLES_DIR = "tables"
+KEY_NUMBERS_FILE = "key_numbers.json"
+VERDICTS_FILE = "verdicts.csv"
+GRID_VERDICTS_FILE = "verdicts_grid.csv"
+SENSITIVITY_FILE = "sensitivity.csv"
+SPEC_CURVE_FILE = "specification_curve.csv"
+CLAIMREVIEW_FILE = "claimreview.jsonld"
+MACHINE_TABLES = (
+    KEY_NUMBERS_FILE,
+    VERDICTS_FILE,
+    GRID_VERDICTS_FILE,
+    SPEC_CURVE_FILE,
+    SENSITIVITY_FILE,
+    CLAIMREVIEW_FILE,
+)
+
 CACHE_DIR = ".build-cache"
 SCRATCH_DIR = ROOT / ".scratch"  # where interactive runs write unless asked otherwise (git-ignored)
 
@@ -85,6 +103,15 @@ def figure_data_dir(root: Path | None = None) -> Path:
 
 def report_dir(root: Path | None = None) -> Path:
     return (root or out_root()) / "report"
+
+
+def tables_in(report: Path) -> Path:
+    """The machine tables' folder inside a report folder."""
+    return Path(report) / TABLES_DIR
+
+
+def tables_dir(root: Path | None = None) -> Path:
+    return tables_in(report_dir(root))
 
 
 def schema_path() -> Path:

@@ -37,7 +37,7 @@ def published_count_clause(count: dict, names: dict[str, str]) -> str:
 
 
 def write_readme(report_dir: Path, readme: Path = README) -> Path:
-    key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_in(report_dir) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     text = readme.read_text(encoding="utf-8")
     atomic_write_text(readme, textblocks.fill(text, {"headline": headline(key)}, readme.name))
     return readme

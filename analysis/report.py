@@ -151,7 +151,7 @@ def environment() -> jinja2.Environment:
 
 
 def appendix_rows(report_dir: Path, claims: pd.DataFrame) -> list[dict]:
-    verdicts = pd.read_csv(report_dir / "verdicts.csv", dtype=str, keep_default_na=False)
+    verdicts = pd.read_csv(paths.tables_in(report_dir) / paths.VERDICTS_FILE, dtype=str, keep_default_na=False)
     # Missing values become "" (falsy in the template, so its fallbacks apply); pandas 3 keeps them
     # missing through astype(str), older versions spell them out.
     text = claims.astype(str).fillna("").replace({"<NA>": "", "NaT": "", "nan": "", "None": ""})
@@ -176,7 +176,7 @@ def used_terms(entries: list[dict], text: str) -> list[dict]:
 
 
 def decisive_context(report_dir: Path, ledgers: Ledgers, key: dict, entries: list[dict]) -> list[dict]:
-    grid = pd.read_csv(report_dir / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    grid = pd.read_csv(paths.tables_in(report_dir) / paths.GRID_VERDICTS_FILE, dtype=str, keep_default_na=False)
     meanings = {e["term"]: e["meaning"] for e in entries}
     found = decisive.decisive_incidents(grid, ledgers, key["rule"])
     for d in found:
@@ -352,7 +352,7 @@ def render_pdf(html_text: str) -> bytes:
 def write_report(root: Path, ledgers: Ledgers, figures: list[dict]) -> list[Path]:
     """Render report.md/.html/.pdf into root/report from the key numbers already written there."""
     report_dir, figures_dir = paths.report_dir(root), paths.figures_dir(root)
-    key = json.loads((report_dir / "key_numbers.json").read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_in(report_dir) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     md_text_out = render_markdown(key, report_dir, ledgers, figures)
     html_text = render_html(
         md_text_out, figures_dir, f"Did the warnings come true? {wording.report_title(key['campaign'])}"

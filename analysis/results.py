@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import claimreview, declared, inference, match, stats
+from analysis import claimreview, declared, inference, match, paths, stats
 from analysis.campaign import Campaign, Declaration, PublishedCount, in_campaign, load_declaration
 from analysis.export import write_csv, write_json
 from analysis.load import Ledgers, enum_labels
 from analysis.rules import EVIDENCE_ORDER, Rules
-
-KEY_NUMBERS_FILE = "key_numbers.json"
-VERDICTS_FILE = "verdicts.csv"
-GRID_VERDICTS_FILE = "verdicts_grid.csv"
-SENSITIVITY_FILE = "sensitivity.csv"
-CLAIMREVIEW_FILE = "claimreview.jsonld"
-SPEC_CURVE_FILE = "specification_curve.csv"
 
 
 @dataclass
@@ -230,17 +223,18 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
     return Results(ledgers, rules, prep, primary, grid, sensitivity, p0, null, key, declaration, spec_curve)
 
 
-def write(results: Results, out: Path) -> list[Path]:
-    out = Path(out)
+def write(results: Results, report_dir: Path) -> list[Path]:
+    """The machine tables, into report_dir's tables/ folder (paths.tables_in)."""
+    out = paths.tables_in(report_dir)
     files = {
-        KEY_NUMBERS_FILE: lambda p: write_json(results.key_numbers, p),
-        VERDICTS_FILE: lambda p: write_csv(
+        paths.KEY_NUMBERS_FILE: lambda p: write_json(results.key_numbers, p),
+        paths.VERDICTS_FILE: lambda p: write_csv(
             results.primary.merge(results.p0.rename("p0_chance").reset_index(), on="claim_id", how="left"), p
         ),
-        GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
-        SPEC_CURVE_FILE: lambda p: write_csv(results.spec_curve, p),
-        SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
-        CLAIMREVIEW_FILE: lambda p: write_json(
+        paths.GRID_VERDICTS_FILE: lambda p: write_csv(results.grid, p),
+        paths.SPEC_CURVE_FILE: lambda p: write_csv(results.spec_curve, p),
+        paths.SENSITIVITY_FILE: lambda p: write_csv(results.sensitivity, p),
+        paths.CLAIMREVIEW_FILE: lambda p: write_json(
             claimreview.claim_reviews(
                 results.primary,
                 results.ledgers.claims,

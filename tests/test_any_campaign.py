@@ -119,7 +119,7 @@ def render(folder: Path, out: Path) -> tuple[dict, str, str, results.Results]:
     ledgers = load(folder)
     computed = results.compute(ledgers, load_rules(folder / "rules.toml"))
     results.write(computed, out)
-    key = json.loads((out / results.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_in(out) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     return key, report.render_markdown(key, out, ledgers, []), readme.headline(key), computed
 
 

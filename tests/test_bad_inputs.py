@@ -137,14 +137,16 @@ def prepare_out(tmp: Path, command: str) -> Path | None:
     out = tmp / f"out-{command}"
     if command == "run":
         out.mkdir(parents=True)
-        (out / "key_numbers.json").write_text('{"previous": "run"}\n', encoding="utf-8")
-        (out / "verdicts.csv").write_text("claim_id,verdict\nC01,previous\n", encoding="utf-8")
+        paths.tables_in(out).mkdir(parents=True)
+        (paths.tables_in(out) / paths.KEY_NUMBERS_FILE).write_text('{"previous": "run"}\n', encoding="utf-8")
+        (paths.tables_in(out) / paths.VERDICTS_FILE).write_text("claim_id,verdict\nC01,previous\n", encoding="utf-8")
     else:
         (out / "figures" / "data").mkdir(parents=True)
         (out / "report" / "notebooks").mkdir(parents=True)
         (out / "figures" / "01-timeline.png").write_bytes(b"\x89PNG previous build")
         (out / "report" / "report.html").write_text("<p>previous build</p>\n", encoding="utf-8")
-        (out / "report" / "key_numbers.json").write_text('{"previous": "build"}\n', encoding="utf-8")
+        paths.tables_dir(out).mkdir(parents=True)
+        (paths.tables_dir(out) / paths.KEY_NUMBERS_FILE).write_text('{"previous": "build"}\n', encoding="utf-8")
         (out / "sentinel.txt").write_text("previous\n", encoding="utf-8")
     return out
 

@@ -57,7 +57,7 @@ def test_shipped_vocabulary_is_well_formed():
 
 
 def test_shipped_reviews_link_the_explorer_and_name_the_cited_author():
-    document = json.loads((paths.report_dir() / "claimreview.jsonld").read_text(encoding="utf-8"))
+    document = json.loads((paths.tables_dir() / paths.CLAIMREVIEW_FILE).read_text(encoding="utf-8"))
     names = citation.authors()
     assert names
     for review in document["@graph"]:

@@ -57,8 +57,8 @@ def test_data_package_declares_licences_and_sources():
 
 
 def test_claimreview_export_is_structurally_sound():
-    document = json.loads((paths.report_dir(ROOT) / "claimreview.jsonld").read_text(encoding="utf-8"))
-    key = json.loads((paths.report_dir(ROOT) / "key_numbers.json").read_text(encoding="utf-8"))
+    document = json.loads((paths.tables_dir(ROOT) / paths.CLAIMREVIEW_FILE).read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_dir(ROOT) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     assert document["@context"] == "https://schema.org"
     reviews = document["@graph"]
     # One review per scored claim: assessable predictions plus scored occurrence reports.

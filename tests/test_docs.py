@@ -25,7 +25,7 @@ def test_codebook_documents_every_column():
 
 
 def test_readme_headline_matches_key_numbers():
-    key = json.loads((paths.report_dir(paths.ROOT) / "key_numbers.json").read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_dir(paths.ROOT) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     text = readme.README.read_text(encoding="utf-8")
     block = text.split("<!-- BEGIN GENERATED: headline -->\n")[1].split("<!-- END GENERATED -->")[0]
     assert block.strip() == readme.headline(key).strip()

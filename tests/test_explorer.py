@@ -78,7 +78,7 @@ def example(tmp_path_factory):
     paths.report_dir(root).mkdir(parents=True, exist_ok=True)
     results.write(computed, paths.report_dir(root))
     page = explorer.write_explorer(root, ledgers)
-    table = pd.read_csv(paths.report_dir(root) / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(paths.tables_dir(root) / paths.GRID_VERDICTS_FILE, dtype=str, keep_default_na=False)
     return SimpleNamespace(page=page, grid=table, primary=computed.key_numbers["rule"]["rule_id"])
 
 
@@ -112,7 +112,9 @@ def test_filters_show_exactly_the_matching_claims(tmp_path, example):
 def test_claim_detail_shows_candidates_considered(tmp_path):
     out = dump(SHIPPED, tmp_path, "claim=C29")
     detail = Dom(out[out.index('id="detail"') :]).all_text()
-    verdicts = pd.read_csv(paths.report_dir() / "verdicts.csv", dtype=str, keep_default_na=False).set_index("claim_id")
+    verdicts = pd.read_csv(paths.tables_dir() / paths.VERDICTS_FILE, dtype=str, keep_default_na=False).set_index(
+        "claim_id"
+    )
     assert verdicts.loc["C29", "candidates_considered"] in detail
     assert "Candidates considered" in detail
 
@@ -153,9 +155,9 @@ def test_explorer_without_story_column_and_with_one(hostile_page, tmp_path):
     storied = SimpleNamespace(**vars(ledgers))
     storied.claims = ledgers.claims.assign(story_id=["S1"] * 2 + [f"S{i}" for i in range(2, len(ledgers.claims))])
     page = tmp_path / "report" / explorer.EXPLORER_FILE
-    page.parent.mkdir(parents=True)
-    for name in ("key_numbers.json", "verdicts.csv", "verdicts_grid.csv"):
-        shutil.copy(hostile_page.page.parent / name, page.parent / name)
+    paths.tables_in(page.parent).mkdir(parents=True)
+    for name in (paths.KEY_NUMBERS_FILE, paths.VERDICTS_FILE, paths.GRID_VERDICTS_FILE):
+        shutil.copy(paths.tables_in(hostile_page.page.parent) / name, paths.tables_in(page.parent) / name)
     explorer.write_explorer(tmp_path, storied)
     first, second = storied.claims["claim_id"].iloc[:2]
     out = dump(page, tmp_path, f"claim={first}")

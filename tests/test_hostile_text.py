@@ -347,16 +347,16 @@ def test_claims_export_defuses_formulas(rendered):
     assert LONG_TEXT in cells  # the CSV keeps the whole cell
 
 
-@pytest.mark.parametrize("name", ["verdicts.csv", "verdicts_grid.csv", "sensitivity.csv"])
+@pytest.mark.parametrize("name", [paths.VERDICTS_FILE, paths.GRID_VERDICTS_FILE, paths.SENSITIVITY_FILE])
 def test_result_csvs_have_no_live_formula(rendered, name):
-    cells = _cells(rendered.report_dir / name)
+    cells = _cells(paths.tables_in(rendered.report_dir) / name)
     assert cells
     live = [c for c in cells if c.startswith(FORMULA_TRIGGERS) and not _is_number(c)]
     assert live == [], live[:5]
 
 
 def test_claimreview_keeps_text_faithfully(rendered):
-    document = json.loads((rendered.report_dir / "claimreview.jsonld").read_text(encoding="utf-8"))
+    document = json.loads((paths.tables_in(rendered.report_dir) / paths.CLAIMREVIEW_FILE).read_text(encoding="utf-8"))
     reviewed = {r["identifier"]: r["claimReviewed"] for r in document["@graph"]}
     assert reviewed, "no scored claims"
     for claim_id, text in reviewed.items():
@@ -364,7 +364,7 @@ def test_claimreview_keeps_text_faithfully(rendered):
 
 
 def test_claimreview_is_safe_to_embed_in_a_script_element(rendered):
-    text = (rendered.report_dir / "claimreview.jsonld").read_text(encoding="utf-8")
+    text = (paths.tables_in(rendered.report_dir) / paths.CLAIMREVIEW_FILE).read_text(encoding="utf-8")
     assert "</script" not in text.lower() and "<!--" not in text
 
 

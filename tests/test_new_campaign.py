@@ -58,7 +58,7 @@ def test_new_campaign_missing_place_then_build(tmp_path):
     out = tmp_path / "out"
     built = run("build", "--data", str(data), "--out", str(out))
     assert built.returncode == 0, built.stderr[-3000:]
-    key = json.loads((out / "report" / "key_numbers.json").read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_dir(out) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     assert key["claims_total"] == 3
     assert key["claims_assessable"] == 3  # the campaign's own 2019 scope applies
     assert key["hits"] == 1  # C01 (Kabani warning) is followed by the Kabani incident

@@ -20,7 +20,7 @@ from analysis.rules import EVIDENCE_ORDER
 @pytest.fixture(scope="module")
 def shipped():
     ledgers = load(paths.DEFAULT_DATA_DIR)
-    key = json.loads((paths.report_dir() / "key_numbers.json").read_text(encoding="utf-8"))
+    key = json.loads((paths.tables_dir() / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
     md = report.render_markdown(key, paths.report_dir(), ledgers, report.figure_index(figures.saved_figures()))
     html_text = report.render_html(md, paths.figures_dir(), "t")
     return ledgers, key, md, html_text
@@ -148,7 +148,7 @@ def test_glossary_lists_every_term_the_report_uses(shipped):
 
 def test_decisive_incidents_are_every_incident_any_rule_matches(shipped):
     ledgers, key, md, _ = shipped
-    grid = pd.read_csv(paths.report_dir() / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    grid = pd.read_csv(paths.tables_dir() / paths.GRID_VERDICTS_FILE, dtype=str, keep_default_na=False)
     found = decisive.decisive_incidents(grid, ledgers, key["rule"])
     assert [d["incident_id"] for d in found] == sorted(key["sensitivity"]["incidents_matched_by_any_rule"])
     for d in found:
@@ -169,7 +169,7 @@ def test_decisive_incidents_are_every_incident_any_rule_matches(shipped):
 
 def test_no_decisive_incident_when_no_rule_matches(shipped):
     ledgers, key, _, _ = shipped
-    grid = pd.read_csv(paths.report_dir() / "verdicts_grid.csv", dtype=str, keep_default_na=False)
+    grid = pd.read_csv(paths.tables_dir() / paths.GRID_VERDICTS_FILE, dtype=str, keep_default_na=False)
     grid["verdict"] = grid["verdict"].replace("materialized", "not_materialized")
     assert decisive.decisive_incidents(grid, ledgers, key["rule"]) == []
     text = report.environment().get_template("_decisive_incidents.md.j2").render(decisive=[])
