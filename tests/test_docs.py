@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from analysis import build, codebook, paths, readme, textblocks
 from analysis.__main__ import main
@@ -62,7 +63,7 @@ def test_codebook_command_checks_and_only_writes_when_asked(tmp_path):
 
 def test_the_build_does_not_write_the_codebook():
     """The build's only write outside figures/ and report/ is the README headline, never data/."""
-    source = (paths.ROOT / "analysis" / "build.py").read_text(encoding="utf-8")
+    source = Path(build.__file__).read_text(encoding="utf-8")
     assert "write_codebook" not in source
     for step in build.pipeline(paths.DEFAULT_DATA_DIR):
         ctx = build.Context(paths.DEFAULT_DATA_DIR, paths.ROOT, paths.ROOT)

@@ -60,7 +60,7 @@ def test_no_code_or_notebook_names_the_shipped_campaign():
     files = sorted(
         [
             *(paths.ROOT / "analysis").rglob("*.py"),
-            *(p for p in (paths.ROOT / "analysis" / "templates").glob("*") if p.is_file()),
+            *(p for p in paths.TEMPLATES_DIR.glob("*") if p.is_file()),
             *paths.NOTEBOOKS_DIR.glob("*.ipynb"),
         ]
     )
