@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import paths
-from analysis.load import DataError
+from analysis.inputs import paths
+from analysis.inputs.load import DataError
 
 EXIT_INVALID = 2
 
@@ -25,9 +25,9 @@ def _report_problems(err: DataError) -> int:
 
 
 def cmd_validate(args) -> int:
-    from analysis.campaign import scope_warnings
-    from analysis.load import load
-    from analysis.rules import load_rules
+    from analysis.inputs.campaign import scope_warnings
+    from analysis.inputs.load import load
+    from analysis.inputs.rules import load_rules
 
     ledgers = load(args.data)
     load_rules(paths.rules_path(args.data))
@@ -47,9 +47,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from analysis import results
-    from analysis.load import load
-    from analysis.rules import load_rules
+    from analysis.inputs.load import load
+    from analysis.inputs.rules import load_rules
+    from analysis.outputs import results
 
     ledgers = load(args.data)
     rules = load_rules(paths.rules_path(args.data))
@@ -64,7 +64,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from analysis import build
+    from analysis.pipeline import build
 
     if args.list:
         print(build.listing(args.data, args.out.resolve()))
@@ -73,7 +73,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from analysis import codebook
+    from analysis.outputs import codebook
 
     if args.write:
         path = codebook.write_codebook(args.data)

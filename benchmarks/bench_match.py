@@ -26,7 +26,7 @@ What is measured
       scope only ~1 claim in 9 would, which flatters the numbers). After the table the targets
       (10^6 claims: every geography <= 2 GiB peak; the primary rule's geography <= 10 s) are
       checked against the rows.
-  (b) The full sensitivity grid on the real ledgers (analysis.load.load(), load_rules()):
+  (b) The full sensitivity grid on the real ledgers (analysis.inputs.load.load(), load_rules()):
       match.grid_verdicts, and results.compute (everything the report quotes).
   (c) Claims fixed at 10^4 (radius 25 km), incidents 10^4, 10^5, 10^6 at the same density per
       day (spread over 3, 30 and 300 years): n x m grows 100-fold while the candidate pairs stay
@@ -71,9 +71,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis import match  # noqa: E402
-from analysis.load import Ledgers, resources  # noqa: E402
-from analysis.rules import Rules, load_rules  # noqa: E402
+from analysis.inputs.load import Ledgers, resources  # noqa: E402
+from analysis.inputs.rules import Rules, load_rules  # noqa: E402
+from analysis.method import match  # noqa: E402
 
 DEFAULT_SIZES = [10**3, 10**4, 10**5, 10**6]
 QUICK_SIZES = [10**3, 10**4]
@@ -461,8 +461,8 @@ def child_mscan(args) -> None:
 
 
 def child_real(args) -> None:
-    from analysis import results
-    from analysis.load import load
+    from analysis.inputs.load import load
+    from analysis.outputs import results
 
     limit_address_space(args.mem_gb)
     meter = JoinMeter()
