@@ -26,7 +26,7 @@ ifneq ($(wildcard $(VENV)),)
   endif
 endif
 
-.PHONY: report test lab validate run lint format benchmark clean FORCE
+.PHONY: report test lab validate run codebook lint format benchmark clean FORCE
 
 $(STAMP): requirements.txt pyproject.toml $(if $(VENV_STALE),FORCE)
 	@if [ -z "$(WANTED_PYTHON)" ]; then \
@@ -58,6 +58,10 @@ validate: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m analysis run
+
+## codebook: refresh the generated tables in data/README.md (the build never writes into data/)
+codebook: $(STAMP)
+	$(BIN)/python -m analysis codebook --write
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import paths
-from analysis.load import DataError
+from analysis.inputs import paths
+from analysis.inputs.load import DataError
 
 EXIT_INVALID = 2
 
@@ -25,9 +25,9 @@ def _report_problems(err: DataError) -> int:
 
 
 def cmd_validate(args) -> int:
-    from analysis.campaign import scope_warnings
-    from analysis.load import load
-    from analysis.rules import load_rules
+    from analysis.inputs.campaign import scope_warnings
+    from analysis.inputs.load import load
+    from analysis.inputs.rules import load_rules
 
     ledgers = load(args.data)
     load_rules(paths.rules_path(args.data))
@@ -47,9 +47,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from analysis import results
-    from analysis.load import load
-    from analysis.rules import load_rules
+    from analysis.inputs.load import load
+    from analysis.inputs.rules import load_rules
+    from analysis.outputs import results
 
     ledgers = load(args.data)
     rules = load_rules(paths.rules_path(args.data))
@@ -64,7 +64,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from analysis import build
+    from analysis.pipeline import build
 
     if args.list:
         print(build.listing(args.data, args.out.resolve()))
@@ -73,10 +73,19 @@ def cmd_build(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from analysis import codebook
+    from analysis.outputs import codebook
 
-    path = codebook.write_codebook(args.data)
-    print(f"wrote {path}")
+    if args.write:
+        path = codebook.write_codebook(args.data)
+        print(f"wrote {path}")
+        return 0
+    stale = codebook.stale_blocks(args.data)
+    where = args.data / codebook.CODEBOOK
+    if stale:
+        print(f"{where}: generated tables out of date: {', '.join(stale)}", file=sys.stderr)
+        print("refresh them with: python -m analysis codebook --write", file=sys.stderr)
+        return 1
+    print(f"{where}: generated tables are current")
     return 0
 
 
@@ -108,8 +117,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="also print how much work the build did")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("codebook", help="regenerate the generated tables in data/README.md")
+    p = sub.add_parser("codebook", help="check the generated tables in data/README.md (--write: refresh them)")
     data_option(p)
+    p.add_argument("--write", action="store_true", help="rewrite the tables from the data (the build never does)")
     p.set_defaults(func=cmd_codebook)
     return main
 

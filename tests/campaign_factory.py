@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
+from analysis.inputs import paths
 
 SYNTHETIC = "SYNTHETIC example for tests and documentation; not a real event."
 URL = "https://example.org/synthetic"

@@ -2,8 +2,8 @@
 
 Synthetic ledgers are written as real CSV files with every codebook column (read from
 data/datapackage.json), so tests exercise the same validation and typing path as the shipped data:
-    ledgers = analysis.load.load(directory)
-    rules = analysis.rules.load_rules(directory / "rules.toml")
+    ledgers = analysis.inputs.load.load(directory)
+    rules = analysis.inputs.rules.load_rules(directory / "rules.toml")
 """
 
 from __future__ import annotations
@@ -221,8 +221,8 @@ def make_ledgers(tmp_path_factory):
 @pytest.fixture(scope="session")
 def load_synthetic(make_ledgers):
     """Like make_ledgers, but returns (Ledgers, Rules) loaded through the project's own loaders."""
-    from analysis.load import load
-    from analysis.rules import load_rules
+    from analysis.inputs.load import load
+    from analysis.inputs.rules import load_rules
 
     def make_and_load(claims=(), incidents=(), places=(), rules_text=None):
         directory = make_ledgers(claims, incidents, places, rules_text)

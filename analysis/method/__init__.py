@@ -1,0 +1,1 @@
+"""The method: verdicts, statistics, stories, the two questions."""

@@ -1,0 +1,1 @@
+"""The outputs: key numbers, wording, figures, report, explorer, generated docs."""

@@ -1,0 +1,1 @@
+"""Running it: the build, notebook execution, artifacts, what notebooks load."""
