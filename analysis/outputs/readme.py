@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from analysis.inputs import paths
@@ -25,7 +26,20 @@ def headline(key: dict) -> str:
         f"Chance alone would give about {null['expected_hits']:.1f} hits; {null['verdict_text']}.\n"
         f"{wording.alternative_rules_sentence(sens['rules'], sens['rules_with_hits'], sens['max_hits'], sens['max_hits_n'])}"
         f" Ledger: {accusations}.{counts}"
+        f"{widest_campaign_line(key)}"
     )
+
+
+def widest_campaign_line(key: dict) -> str:
+    """Both questions for the declared campaign with the longest period after the described one
+    (in the shipped folder, the whole record), so the headline does not stop at the first campaign;
+    nothing when the folder declares one campaign only."""
+    others = key.get("by_campaign", [])[1:]
+    if not others:
+        return ""
+    widest = max(others, key=lambda c: date.fromisoformat(c["period_to"]) - date.fromisoformat(c["period_from"]))
+    method = key["dependence"]["method"]
+    return f"\n{wording.campaign_paragraph(widest, method['primary_delta_days'], method['alpha'])}"
 
 
 def published_count_clause(count: dict, names: dict[str, str]) -> str:

@@ -388,7 +388,7 @@ def campaign_association_sentence(gov: dict | None, delta: int, alpha: float) ->
     trig, power = gov["primary"]["trigger_after"], gov["power"]
     head = (
         f"{trig['hits']} of {plural(trig['n'], 'warning story', 'warning stories')} "
-        f"{'was' if trig['hits'] == 1 else 'were'} followed by a government-attributed attack within {delta} days, "
+        f"{'was' if 1 in (trig['hits'], trig['n']) else 'were'} followed by a government-attributed attack within {delta} days, "
         f"against {_pct(trig['surrogate_mean_rate'])} in the surrogates (P = {_p(trig['p_surrogate_at_least'])} "
         "for as many or more)"
     )

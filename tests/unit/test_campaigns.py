@@ -35,7 +35,7 @@ def shipped_key() -> dict:
     """The committed key numbers (the build that wrote them is checked by tests/end_to_end/test_build.py)."""
     import json
 
-    return json.loads((paths.report_dir(paths.ROOT) / "key_numbers.json").read_text(encoding="utf-8"))
+    return json.loads((paths.tables_dir(paths.ROOT) / paths.KEY_NUMBERS_FILE).read_text(encoding="utf-8"))
 
 
 def _campaign(**kw) -> Campaign:
