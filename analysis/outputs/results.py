@@ -32,13 +32,13 @@ class Results:
 
 
 def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
-    scored = table[(table["scored_as"] == kind) & table["verdict"].isin(["materialized", "not_materialized"])]
+    scored = table[match.scored_mask(table, kind)]
     return stats.proportion(int((scored["verdict"] == "materialized").sum()), len(scored))
 
 
 def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
     keys = ["rule_id", "window_days", "stated_frame", "geography", "min_evidence", "shape"]
-    scored = grid["verdict"].isin(["materialized", "not_materialized"])
+    scored = match.is_scored(grid["verdict"])
     hit = grid["verdict"].eq("materialized")
     flags = pd.DataFrame(
         {
@@ -142,9 +142,7 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
     intervals = stats.all_intervals(prediction.hits, prediction.n)
 
     p0 = stats.chance_of_incident(prep, rules.primary, rules)
-    is_prediction = primary.set_index("claim_id")["scored_as"].eq("prediction")
-    scored = primary.set_index("claim_id")["verdict"].isin(["materialized", "not_materialized"])
-    null = stats.null_model(p0[is_prediction & scored], prediction.hits)
+    null = stats.null_model(p0[inference.scored_predictions(primary)], prediction.hits)
 
     claims = ledgers.claims
     # The ledger may hold several campaigns: the report describes the first, so its counts do too.
