@@ -1,4 +1,8 @@
-"""From validated ledgers and declared rules to every number the report quotes."""
+"""From validated ledgers and declared rules to every number the report quotes.
+
+The shape of key_numbers.json is declared in key_numbers.schema.json beside this module (JSON
+Schema draft 2020-12; tests/unit/test_results.py checks shipped and example key numbers against it).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from analysis.inputs.rules import EVIDENCE_ORDER, Rules
 from analysis.method import campaigns, inference, match, stats, stories
 from analysis.outputs import claimreview
 from analysis.outputs.export import write_csv, write_json
+
+KEY_NUMBERS_SCHEMA = Path(__file__).with_name("key_numbers.schema.json")
 
 
 @dataclass
