@@ -14,8 +14,6 @@ from analysis.inputs.load import Ledgers
 from analysis.inputs.rules import Rule, Rules
 from analysis.method import association, dependence, match, stats, stories
 
-SCORED = ["materialized", "not_materialized"]
-
 
 def _likelihood_entry(level: float, hits, p0) -> dict:
     """The likelihood ratio of the record under chance against a reliability level, both ways round
@@ -38,8 +36,7 @@ def independent_of_claimants(ledgers: Ledgers, method: Method) -> tuple[Ledgers,
 
 def scored_predictions(verdict_table: pd.DataFrame) -> pd.Series:
     """By claim id: is the row a scored prediction under this verdict table?"""
-    table = verdict_table.set_index("claim_id")
-    return table["scored_as"].eq("prediction") & table["verdict"].isin(SCORED)
+    return match.scored_mask(verdict_table.set_index("claim_id"))
 
 
 def score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series, method: Method) -> dict:

@@ -23,10 +23,27 @@ NO_CELL = np.int64(-1)  # key of incident places without coordinates (real cells
 NEIGHBOURS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
 VERDICTS = ["materialized", "not_materialized", "not_assessable", "out_of_scope"]
+# The verdicts that score a claim (a hit or a miss); the other two leave it out of every rate.
+SCORED_VERDICTS = VERDICTS[:2]
 # Streaming (candidate_chunks): candidate pairs held at once, and the bounds of a slice of claims.
 PAIR_BUDGET = 2_000_000
 FIRST_CHUNK_CLAIMS = 2_000
 MAX_CHUNK_CLAIMS = 500_000
+
+
+def is_scored(verdicts: pd.Series) -> pd.Series:
+    """Per row: does the verdict score the claim (materialized or not), rather than set it aside?"""
+    return verdicts.isin(SCORED_VERDICTS)
+
+
+def scored_mask(table: pd.DataFrame, kind: str = "prediction") -> pd.Series:
+    """Per row of a verdict table (same index): is it scored, as a `kind` ('prediction' or 'occurrence')?"""
+    return table["scored_as"].eq(kind) & is_scored(table["verdict"])
+
+
+def scored_predictions(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a verdict table that count towards the hit rate: scored predictions."""
+    return table[scored_mask(table)]
 
 
 def _days(values: pd.Series) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.inputs.rules import Rule, Rules
-from analysis.method.match import Prepared, candidate_pairs, claim_windows, qualifying
+from analysis.method.match import Prepared, candidate_pairs, claim_windows, is_scored, qualifying
 
 CONFIDENCE = 0.95
 DEFAULT_METHOD = "clopper-pearson"
@@ -65,7 +65,7 @@ def all_intervals(hits: int, n: int) -> dict[str, Proportion]:
 
 def breakdown(verdict_table: pd.DataFrame, claims: pd.DataFrame, by: str) -> pd.DataFrame:
     """Hits and intervals by a claims column (claimant_group, claim_type, month)."""
-    scored = verdict_table[verdict_table["verdict"].isin(["materialized", "not_materialized"])]
+    scored = verdict_table[is_scored(verdict_table["verdict"])]
     merged = scored.merge(claims[["claim_id", "claimant_group", "claim_type", "date_earliest"]], on="claim_id")
     merged["month"] = merged["date_earliest"].dt.strftime("%Y-%m")
     rows = []

@@ -26,6 +26,7 @@ from matplotlib.textpath import TextPath
 from analysis.inputs import paths
 from analysis.inputs.campaign import in_campaign
 from analysis.inputs.rules import EVIDENCE_ORDER
+from analysis.method.match import scored_predictions
 from analysis.method.stats import poisson_binomial_pmf
 from analysis.outputs import wording
 from analysis.outputs.export import atomic_write_bytes, atomic_write_text, write_csv
@@ -774,10 +775,7 @@ def hits_versus_null(results: Results) -> Figure:
     observed count marked: the comparison that matters, on its own scale."""
     key = results.key_numbers
     null = results.null
-    scored_ids = results.primary[
-        (results.primary["scored_as"] == "prediction")
-        & results.primary["verdict"].isin(["materialized", "not_materialized"])
-    ]["claim_id"]
+    scored_ids = scored_predictions(results.primary)["claim_id"]
     pmf = poisson_binomial_pmf(results.p0.reindex(scored_ids).dropna().to_numpy())
     observed = int(key["hits"])
     # Show the hits up to where chance has (almost) no mass left, and always the observed count.

@@ -1,4 +1,8 @@
-"""From validated ledgers and declared rules to every number the report quotes."""
+"""From validated ledgers and declared rules to every number the report quotes.
+
+The shape of key_numbers.json is declared in key_numbers.schema.json beside this module (JSON
+Schema draft 2020-12; tests/unit/test_results.py checks shipped and example key numbers against it).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from analysis.inputs.rules import EVIDENCE_ORDER, Rules
 from analysis.method import campaigns, inference, match, stats, stories
 from analysis.outputs import claimreview
 from analysis.outputs.export import write_csv, write_json
+
+KEY_NUMBERS_SCHEMA = Path(__file__).with_name("key_numbers.schema.json")
 
 
 @dataclass
@@ -32,13 +38,13 @@ class Results:
 
 
 def _score(table: pd.DataFrame, kind: str) -> stats.Proportion:
-    scored = table[(table["scored_as"] == kind) & table["verdict"].isin(["materialized", "not_materialized"])]
+    scored = table[match.scored_mask(table, kind)]
     return stats.proportion(int((scored["verdict"] == "materialized").sum()), len(scored))
 
 
 def sensitivity_table(grid: pd.DataFrame) -> pd.DataFrame:
     keys = ["rule_id", "window_days", "stated_frame", "geography", "min_evidence", "shape"]
-    scored = grid["verdict"].isin(["materialized", "not_materialized"])
+    scored = match.is_scored(grid["verdict"])
     hit = grid["verdict"].eq("materialized")
     flags = pd.DataFrame(
         {
@@ -142,9 +148,7 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
     intervals = stats.all_intervals(prediction.hits, prediction.n)
 
     p0 = stats.chance_of_incident(prep, rules.primary, rules)
-    is_prediction = primary.set_index("claim_id")["scored_as"].eq("prediction")
-    scored = primary.set_index("claim_id")["verdict"].isin(["materialized", "not_materialized"])
-    null = stats.null_model(p0[is_prediction & scored], prediction.hits)
+    null = stats.null_model(p0[inference.scored_predictions(primary)], prediction.hits)
 
     claims = ledgers.claims
     # The ledger may hold several campaigns: the report describes the first, so its counts do too.

@@ -530,3 +530,26 @@ def test_region_beside_specific_place_does_not_widen_claim(scored):
         [dict(date_made="2018-09-01", place_ids="far-hama;idlib-governorate")], incidents, rule(geography="district")
     )
     assert other["C01"][0] == "materialized"
+
+
+def test_scored_verdicts_are_the_hit_and_the_miss_and_nothing_else():
+    """One home for the verdict vocabulary: scored = materialized or not; the other verdicts and
+    the non-prediction rows never count towards the hit rate."""
+    from analysis.method.match import SCORED_VERDICTS, VERDICTS, is_scored, scored_mask, scored_predictions
+
+    assert SCORED_VERDICTS == ["materialized", "not_materialized"]
+    assert set(SCORED_VERDICTS) < set(VERDICTS)
+    table = pd.DataFrame(
+        {
+            "claim_id": [f"c{i}" for i in range(8)],
+            "verdict": VERDICTS * 2,
+            "scored_as": ["prediction"] * 4 + ["occurrence", "occurrence", "not_scored", "prediction"],
+        },
+        index=range(10, 18),
+    )
+    assert is_scored(table["verdict"]).tolist() == [True, True, False, False] * 2
+    assert scored_mask(table).tolist() == [True, True, False, False, False, False, False, False]
+    assert scored_mask(table, "occurrence").tolist() == [False] * 4 + [True, True, False, False]
+    assert scored_mask(table).index.equals(table.index)
+    assert scored_predictions(table)["claim_id"].tolist() == ["c0", "c1"]
+    assert scored_predictions(table.iloc[2:4]).empty
