@@ -30,7 +30,7 @@ from analysis.method.match import scored_predictions
 from analysis.method.stats import poisson_binomial_pmf
 from analysis.outputs import wording
 from analysis.outputs.export import atomic_write_bytes, atomic_write_text, write_csv
-from analysis.outputs.results import Results, incident_governorates
+from analysis.outputs.results import Results
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -398,10 +398,12 @@ def timeline_campaign(results: Results) -> Figure:
     return Figure(1, "timeline", title, caption, alt, fig, data)
 
 
-def timeline_context(results: Results) -> Figure:
+def timeline_context_table(results: Results) -> pd.DataFrame:
+    """Incidents per month of earliest possible date (every month of the reference period, as
+    'YYYY-MM') and evidence level (one column each, weakest first); months outside the reference
+    period and undated incidents are not counted."""
     incidents = results.ledgers.incidents.copy()
     rules = results.rules
-    incidents["governorate"] = incident_governorates(incidents, results.ledgers.places)
     incidents["month"] = incidents["date_earliest"].dt.to_period("M").dt.to_timestamp()
     months = pd.date_range(rules.reference_from, rules.reference_to, freq="MS")
     counts = (
@@ -410,6 +412,15 @@ def timeline_context(results: Results) -> Figure:
         .unstack(fill_value=0)
         .reindex(index=months, columns=EVIDENCE_ORDER[::-1], fill_value=0)
     )
+    data = counts.reset_index(names="month")
+    data["month"] = data["month"].dt.strftime("%Y-%m")
+    return data
+
+
+def timeline_context(results: Results) -> Figure:
+    rules = results.rules
+    data = timeline_context_table(results)
+    counts = data.set_index(pd.to_datetime(data["month"], format="%Y-%m")).drop(columns="month")
     fig, ax = _new(8.5, 3.8)
     bottom = np.zeros(len(counts))
     for level in counts.columns:
@@ -429,7 +440,7 @@ def timeline_context(results: Results) -> Figure:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.legend(frameon=False, fontsize=7, ncols=5, loc="lower left", bbox_to_anchor=(0, 1.0))
     ax.yaxis.get_major_locator().set_params(integer=True)
-    n = len(incidents)
+    n = len(results.ledgers.incidents)
     country = results.key_numbers["campaign"]["country"]
     where = f" in {country}" if country else ""
     title = f"Documented chemical incidents{where} in the ledger, {rules.reference_from:%Y}–{rules.reference_to:%Y} (n = {n})"
@@ -438,8 +449,6 @@ def timeline_context(results: Results) -> Figure:
         f"Incidents by month of earliest possible date and evidence level (n = {n}). The ledger is not a complete "
         f"census. Shaded: the claims period. {SOURCE_NOTE}"
     )
-    data = counts.reset_index(names="month")
-    data["month"] = data["month"].dt.strftime("%Y-%m")
     period = wording.period_span(rules.scope.date_from, rules.scope.date_to)
     alt = (
         f"Stacked monthly bars of {n} documented incidents from {rules.reference_from:%Y} to "
@@ -451,16 +460,26 @@ def timeline_context(results: Results) -> Figure:
 # --- 3. claims by group and type ------------------------------------------------------------------
 
 
-def claims_by_group_and_type(results: Results) -> Figure:
+CLAIM_TYPE_ORDER = ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
+
+
+def claims_by_group_and_type_table(results: Results) -> pd.DataFrame:
+    """Claims per (claimant group, claim type), long: groups in the campaign's declared order
+    (zero rows for a group with no claim), types in CLAIM_TYPE_ORDER among those that occur."""
     claims = results.ledgers.claims
     names = group_names(results)
     table = pd.crosstab(claims["claimant_group"], claims["claim_type"]).reindex(list(names), fill_value=0)
-    types = [
-        t
-        for t in ["imminent_attack", "chemicals_moved", "staging_video", "attack_occurred", "other"]
-        if t in table.columns
-    ]
-    table = table[types]
+    table = table[[t for t in CLAIM_TYPE_ORDER if t in table.columns]]
+    return table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
+
+
+def claims_by_group_and_type(results: Results) -> Figure:
+    claims = results.ledgers.claims
+    names = group_names(results)
+    data = claims_by_group_and_type_table(results)
+    types = list(dict.fromkeys(data["claim_type"]))
+    table = data.pivot(index="claimant_group", columns="claim_type", values="claims")
+    table = table.reindex(index=list(dict.fromkeys(data["claimant_group"])), columns=types)
     fig, ax = _new(8.0, 3.6)
     left = np.zeros(len(table))
     for i, kind in enumerate(types):
@@ -490,7 +509,6 @@ def claims_by_group_and_type(results: Results) -> Figure:
     title = f"Claims by claimant group and type (n = {n})"
     fig.subplots_adjust(left=0.3, bottom=0.14, top=0.91)  # room for the legend; the report prints the title
     caption = f"Each claim counted once under the group that made it (n = {n}). {SOURCE_NOTE}"
-    data = table.reset_index().melt(id_vars="claimant_group", var_name="claim_type", value_name="claims")
     alt = f"Horizontal stacked bars: {n} claims split by claimant group and claim type."
     return Figure(3, "claims-by-group-type", title, caption, alt, fig, data)
 
@@ -530,7 +548,7 @@ def _ring_centroid(ring: np.ndarray) -> tuple[float, float, float]:
     )
 
 
-def _map_rows(results: Results) -> pd.DataFrame:
+def place_map_table(results: Results) -> pd.DataFrame:
     """One row per place a claim or an incident names: how many claims name it, which incidents
     occurred there with their evidence levels, and whether it has sourced coordinates."""
     ledgers = results.ledgers
@@ -647,7 +665,7 @@ def _label_without_overlap(ax, points: pd.DataFrame, fontsize: float = 7, avoid:
 
 
 def place_map(results: Results) -> Figure:
-    data = _map_rows(results)
+    data = place_map_table(results)
     points = data[data["drawn"]]
     outlines = boundaries(results.ledgers.data_dir)
     claims = results.ledgers.claims
@@ -770,23 +788,31 @@ def place_map(results: Results) -> Figure:
 # --- 5. claims versus materialized attacks with the null expectation --------------------------------
 
 
-def hits_versus_null(results: Results) -> Figure:
-    """The number of hits chance alone would give (Poisson-binomial over the claims' p0), with the
-    observed count marked: the comparison that matters, on its own scale."""
-    key = results.key_numbers
-    null = results.null
+def hits_versus_null_table(results: Results) -> pd.DataFrame:
+    """The chance distribution of hits (Poisson-binomial over the scored claims' p0) from 0 up to
+    where chance has (almost, 0.999) no mass left and always the observed count, which is flagged."""
     scored_ids = scored_predictions(results.primary)["claim_id"]
     pmf = poisson_binomial_pmf(results.p0.reindex(scored_ids).dropna().to_numpy())
-    observed = int(key["hits"])
-    # Show the hits up to where chance has (almost) no mass left, and always the observed count.
+    observed = int(results.key_numbers["hits"])
     shown = max(observed, int(np.searchsorted(np.cumsum(pmf), 0.999))) + 1
-    data = pd.DataFrame(
+    return pd.DataFrame(
         {
             "hits": np.arange(shown),
             "probability_by_chance": pmf[:shown],
             "observed": np.arange(shown) == observed,
         }
     )
+
+
+def hits_versus_null(results: Results) -> Figure:
+    """The number of hits chance alone would give, with the observed count marked: the comparison
+    that matters, on its own scale."""
+    key = results.key_numbers
+    null = results.null
+    data = hits_versus_null_table(results)
+    pmf = data["probability_by_chance"].to_numpy()
+    observed = int(key["hits"])
+    shown = len(data)
     fig, ax = _new(7.5, 3.4)
     colours = [OKABE_ITO[5] if is_observed else "#BBBBBB" for is_observed in data["observed"]]
     ax.bar(data["hits"], data["probability_by_chance"], color=colours, width=0.7)
@@ -835,11 +861,20 @@ def _incident_label(results: Results, incident_id: str) -> str:
     return f"{incident_id} ({when}, {', '.join(names)}; evidence: {incident['evidence_level'].replace('_', ' ')})"
 
 
+def sensitivity_table(results: Results) -> pd.DataFrame:
+    """The sensitivity grid's rules that ignore the claims' own time frames and count any incident
+    (shape 'any'), in the grid's order: window, geography, evidence bar, predictions scored, hits,
+    interval and the incidents behind the hits."""
+    table = results.sensitivity
+    table = table[(table["stated_frame"] == "ignore") & (table["shape"] == "any")]
+    columns = ["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high", "matched_incidents"]
+    return table[columns].reset_index(drop=True)
+
+
 def sensitivity_heatmap(results: Results) -> Figure:
     """Hits under the grid's windows x geographies, one panel per evidence bar that gives any hit
     (bars with no hit anywhere are named in the caption, not drawn), with the incidents behind them."""
-    table = results.sensitivity
-    table = table[(table["stated_frame"] == "ignore") & (table["shape"] == "any")].copy()
+    table = sensitivity_table(results)
     geos = list(dict.fromkeys(table["geography"]))
     windows = sorted(table["window_days"].unique())
     with_hits = [level for level in EVIDENCE_ORDER[::-1] if table.loc[table["min_evidence"] == level, "hits"].sum() > 0]
@@ -890,13 +925,11 @@ def sensitivity_heatmap(results: Results) -> Figure:
         f"Cells: hits / predictions scored, by window length and geography.{not_drawn} {len(results.sensitivity)} rules "
         f"in the full grid (also: shape = accused side, claims' own time frames; see report/tables/sensitivity.csv). {SOURCE_NOTE}"
     )
-    data = table[["window_days", "geography", "min_evidence", "n", "hits", "ci_low", "ci_high", "matched_incidents"]]
-    data = data.reset_index(drop=True)
     alt = (
         f"{len(levels)} heatmap(s) of hits per window length and geography; the maximum is "
         f"{int(table['hits'].max())} of {int(table['n'].max())}; incidents behind the hits: {', '.join(behind) or 'none'}."
     )
-    return Figure(6, "sensitivity", title, caption, alt, fig, data)
+    return Figure(6, "sensitivity", title, caption, alt, fig, table)
 
 
 # --- 7. specification curve -------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_located_places_lie_in_their_governorate(results):
     from matplotlib.path import Path as MplPath
 
     outlines = {o["name"]: o["rings"] for o in figures.boundaries(paths.DEFAULT_DATA_DIR)}
-    data = figures._map_rows(results)
+    data = figures.place_map_table(results)
     wrong = []
     for _, p in data[data["drawn"]].iterrows():
         rings = outlines[p["governorate"]]
@@ -254,3 +254,172 @@ def test_map_names_and_inset_title_are_not_cut(results):
     most_named = drawn.sort_values(["claims", "name"], ascending=[False, True]).iloc[0]["name"]
     labels = [t.get_text() for ax in fig.figure.axes for t in ax.texts if type(t).__name__ == "Annotation"]
     assert most_named in labels
+
+
+# --- the other figures' tables: what each draws and saves -----------------------------------------
+
+
+def _small_results(**parts):
+    """A stand-in for Results with only what a table function reads."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**parts)
+
+
+def test_timeline_context_table_counts_incidents_per_month_of_the_reference_period_by_evidence():
+    import pandas as pd
+
+    day = pd.Timestamp
+    incidents = pd.DataFrame(
+        {
+            "date_earliest": [
+                day("2040-01-31"),
+                day("2040-01-01"),
+                day("2040-03-15"),
+                day("2039-12-31"),  # before the reference period: not counted
+                pd.NaT,  # undated: not counted
+            ],
+            "evidence_level": ["confirmed", "confirmed", "disputed", "confirmed", "confirmed"],
+        }
+    )
+    rules = _small_results(reference_from=day("2040-01-01"), reference_to=day("2040-04-30"))
+    table = figures.timeline_context_table(_small_results(ledgers=_small_results(incidents=incidents), rules=rules))
+    assert table.columns.tolist() == ["month", *EVIDENCE_ORDER[::-1]]
+    assert table["month"].tolist() == ["2040-01", "2040-02", "2040-03", "2040-04"]  # empty months kept
+    assert table["confirmed"].tolist() == [2, 0, 0, 0]
+    assert table["disputed"].tolist() == [0, 0, 1, 0]
+    assert int(table.drop(columns="month").to_numpy().sum()) == 3
+
+
+def test_timeline_context_table_sums_to_the_ledgers_incidents_of_the_reference_period(results):
+    table = figures.timeline_context_table(results)
+    incidents = results.ledgers.incidents
+    month = incidents["date_earliest"].dt.to_period("M").dt.to_timestamp()
+    inside = month.between(results.rules.reference_from, results.rules.reference_to)
+    assert int(table.drop(columns="month").to_numpy().sum()) == int(inside.sum()) > 0
+    assert table["month"].is_unique and table["month"].tolist() == sorted(table["month"])
+    for level in EVIDENCE_ORDER:
+        assert table[level].sum() == (incidents.loc[inside, "evidence_level"] == level).sum()
+
+
+def test_claims_by_group_and_type_table_counts_each_claim_once_in_declared_order():
+    import pandas as pd
+
+    claims = pd.DataFrame(
+        {
+            "claimant_group": ["b", "b", "a", "b"],
+            "claim_type": ["other", "imminent_attack", "imminent_attack", "imminent_attack"],
+        }
+    )
+    campaign = {"campaign": {"claimant_groups": {"a": "Group A", "c": "Group C", "b": "Group B"}}}
+    table = figures.claims_by_group_and_type_table(
+        _small_results(ledgers=_small_results(claims=claims), key_numbers=campaign)
+    )
+    assert table.columns.tolist() == ["claimant_group", "claim_type", "claims"]
+    # Types in the fixed order among those present; groups in the declared order, a silent one kept at 0.
+    assert list(zip(table["claim_type"], table["claimant_group"], table["claims"], strict=True)) == [
+        ("imminent_attack", "a", 1),
+        ("imminent_attack", "c", 0),
+        ("imminent_attack", "b", 2),
+        ("other", "a", 0),
+        ("other", "c", 0),
+        ("other", "b", 1),
+    ]
+
+
+def test_claims_by_group_and_type_table_sums_to_the_ledgers_claims(results):
+    table = figures.claims_by_group_and_type_table(results)
+    claims = results.ledgers.claims
+    assert table["claims"].sum() == len(claims)
+    assert len(table) == len(figures.group_names(results)) * claims["claim_type"].nunique()
+    by_type = table.groupby("claim_type")["claims"].sum()
+    assert by_type.to_dict() == claims["claim_type"].value_counts().to_dict()
+
+
+def test_place_map_table_counts_every_place_mention_once(results):
+    table = figures.place_map_table(results)
+    ledgers = results.ledgers
+    assert table["place_id"].is_unique and table["place_id"].tolist() == sorted(table["place_id"])
+    assert table["claims"].sum() == ledgers.claims["place_list"].map(len).sum()
+    assert table["incidents"].sum() == ledgers.incidents["place_list"].map(len).sum()
+    named = set().union(*ledgers.claims["place_list"], *ledgers.incidents["place_list"])
+    assert set(table["place_id"]) == named
+    levels = ledgers.incidents.set_index("incident_id")["evidence_level"]
+    for _, row in table[table["incidents"] > 0].iterrows():
+        strongest = max(EVIDENCE_ORDER.index(levels[i]) for i in row["incident_ids"].split(";"))
+        assert row["strongest_evidence"] == EVIDENCE_ORDER[strongest]
+    assert (table.loc[table["incidents"] == 0, "strongest_evidence"] == "").all()
+
+
+def _null_inputs(p0: dict[str, float], hits: int):
+    import pandas as pd
+
+    primary = pd.DataFrame(
+        {
+            "claim_id": [*p0, "X"],
+            "scored_as": ["prediction"] * len(p0) + ["occurrence"],
+            "verdict": ["materialized"] * hits + ["not_materialized"] * (len(p0) - hits) + ["materialized"],
+        }
+    )
+    return _small_results(primary=primary, p0=pd.Series({**p0, "X": 0.9}), key_numbers={"hits": hits})
+
+
+def test_hits_versus_null_table_is_the_poisson_binomial_of_the_scored_predictions():
+    table = figures.hits_versus_null_table(_null_inputs({"A": 0.5, "B": 0.5}, hits=1))
+    assert table.columns.tolist() == ["hits", "probability_by_chance", "observed"]
+    assert table["hits"].tolist() == [0, 1, 2]  # the occurrence X is not a prediction: at most 2 hits
+    assert np.allclose(table["probability_by_chance"], [0.25, 0.5, 0.25])
+    assert table["observed"].tolist() == [False, True, False]
+
+
+def test_hits_versus_null_table_always_shows_the_observed_count():
+    # Chance gives no hit at all; the two observed hits must still have their (zero) bar.
+    table = figures.hits_versus_null_table(_null_inputs({"A": 0.0, "B": 0.0}, hits=2))
+    assert table["hits"].tolist() == [0, 1, 2]
+    assert np.allclose(table["probability_by_chance"], [1.0, 0.0, 0.0])
+    assert table.loc[table["observed"], "hits"].tolist() == [2]
+
+
+def test_sensitivity_table_keeps_the_grid_rules_without_own_frames_and_any_shape_in_order():
+    import pandas as pd
+
+    grid = pd.DataFrame(
+        {
+            "window_days": [30, 30, 60, 30, 60],
+            "geography": ["district", "district", "radius", "radius", "district"],
+            "min_evidence": ["confirmed"] * 5,
+            "shape": ["any", "accused_side", "any", "any", "any"],
+            "stated_frame": ["ignore", "ignore", "ignore", "use", "ignore"],
+            "n": [10, 10, 10, 10, 10],
+            "hits": [1, 0, 2, 3, 4],
+            "ci_low": [0.0] * 5,
+            "ci_high": [0.5] * 5,
+            "matched_incidents": ["I1", "", "I1;I2", "I3", "I4"],
+            "rule_id": ["r1", "r2", "r3", "r4", "r5"],
+        },
+        index=[7, 8, 9, 10, 11],
+    )
+    table = figures.sensitivity_table(_small_results(sensitivity=grid))
+    assert table.columns.tolist() == [
+        "window_days",
+        "geography",
+        "min_evidence",
+        "n",
+        "hits",
+        "ci_low",
+        "ci_high",
+        "matched_incidents",
+    ]
+    assert table.index.tolist() == [0, 1, 2]
+    assert table["hits"].tolist() == [1, 2, 4]
+
+
+def test_each_figure_saves_the_table_it_draws(results):
+    for make, table in [
+        (figures.timeline_context, figures.timeline_context_table),
+        (figures.claims_by_group_and_type, figures.claims_by_group_and_type_table),
+        (figures.place_map, figures.place_map_table),
+        (figures.hits_versus_null, figures.hits_versus_null_table),
+        (figures.sensitivity_heatmap, figures.sensitivity_table),
+    ]:
+        assert make(results).data.equals(table(results)), make.__name__
