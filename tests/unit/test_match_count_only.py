@@ -4,22 +4,18 @@ data, for every rule of the grid."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+import synthetic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.inputs import paths
 from analysis.inputs.load import load
 from analysis.inputs.rules import load_rules
 from analysis.method import match
-
-sys.path.insert(0, str(paths.ROOT / "benchmarks"))
-import bench_match  # noqa: E402
 
 GEOGRAPHIES = ["radius", "district", "governorate", "anywhere"]
 
@@ -76,8 +72,8 @@ def _same_verdicts(prep, rule) -> pd.Series:
 def test_count_only_equals_materialising_on_random_ledgers(
     seed, n_claims, n_incidents, n_places, geography, radius_km, window_days, stated_frame, min_evidence, shape
 ):
-    rules = bench_match.synthetic_rules(load_rules())
-    ledgers = bench_match.synthetic_ledgers(n_claims, n_incidents, n_places=n_places, seed=seed)
+    rules = synthetic.synthetic_rules(load_rules())
+    ledgers = synthetic.synthetic_ledgers(n_claims, n_incidents, n_places=n_places, seed=seed)
     prep = match.prepare(ledgers, rules)
     rule = replace(
         rules.primary,
@@ -94,8 +90,8 @@ def test_count_only_equals_materialising_on_random_ledgers(
 @pytest.mark.parametrize("geography", GEOGRAPHIES)
 def test_count_only_finds_hits_and_misses_on_a_larger_ledger(geography):
     """Not a vacuous agreement: both verdicts occur, and the paths agree claim by claim."""
-    rules = bench_match.synthetic_rules(load_rules())
-    prep = match.prepare(bench_match.synthetic_ledgers(3_000, 2_000, n_places=300, seed=11), rules)
+    rules = synthetic.synthetic_rules(load_rules())
+    prep = match.prepare(synthetic.synthetic_ledgers(3_000, 2_000, n_places=300, seed=11), rules)
     rule = replace(
         rules.primary,
         geography=geography,
@@ -109,8 +105,8 @@ def test_count_only_finds_hits_and_misses_on_a_larger_ledger(geography):
 
 
 def test_count_only_forms_no_pairs(monkeypatch):
-    rules = bench_match.synthetic_rules(load_rules())
-    prep = match.prepare(bench_match.synthetic_ledgers(500, 500, n_places=100, seed=3), rules)
+    rules = synthetic.synthetic_rules(load_rules())
+    prep = match.prepare(synthetic.synthetic_ledgers(500, 500, n_places=100, seed=3), rules)
 
     def refuse(*args, **kwargs):
         raise AssertionError("the count-only path formed candidate pairs")
@@ -121,8 +117,8 @@ def test_count_only_forms_no_pairs(monkeypatch):
 
 
 def test_count_only_refuses_explanations():
-    rules = bench_match.synthetic_rules(load_rules())
-    prep = match.prepare(bench_match.synthetic_ledgers(10, 10, n_places=30, seed=1), rules)
+    rules = synthetic.synthetic_rules(load_rules())
+    prep = match.prepare(synthetic.synthetic_ledgers(10, 10, n_places=30, seed=1), rules)
     with pytest.raises(ValueError, match="count-only"):
         match.verdicts(prep, rules.primary, explain=True, ids=False)
 

@@ -1,31 +1,27 @@
 """Streaming the candidate pairs (match.candidate_chunks) changes memory, never verdicts.
 
-Synthetic ledgers from the benchmark's builder (benchmarks/bench_match.py), with a tiny pair
+Synthetic ledgers from the benchmark's builder (benchmarks/synthetic.py), with a tiny pair
 budget so that every geography is cut into many slices of claims."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+import synthetic
 
-from analysis.inputs import paths
 from analysis.inputs.rules import load_rules
 from analysis.method import match
-
-sys.path.insert(0, str(paths.ROOT / "benchmarks"))
-import bench_match  # noqa: E402
 
 GEOGRAPHIES = ["radius", "district", "governorate", "anywhere"]
 
 
 @pytest.fixture(scope="module")
 def prepared():
-    rules = bench_match.synthetic_rules(load_rules())
-    ledgers = bench_match.synthetic_ledgers(3_000, 2_000, n_places=300, seed=7)
+    rules = synthetic.synthetic_rules(load_rules())
+    ledgers = synthetic.synthetic_ledgers(3_000, 2_000, n_places=300, seed=7)
     return match.prepare(ledgers, rules), rules
 
 
