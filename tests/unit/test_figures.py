@@ -423,3 +423,32 @@ def test_each_figure_saves_the_table_it_draws(results):
         (figures.sensitivity_heatmap, figures.sensitivity_table),
     ]:
         assert make(results).data.equals(table(results)), make.__name__
+
+
+def test_figure_tables_add_up_on_the_benchmarks_synthetic_ledgers():
+    """The same builder the matching benchmark uses (benchmarks/synthetic.py): thousands of claims
+    and incidents naming 1-3 places each, some places without coordinates."""
+    import pandas as pd
+    import synthetic
+
+    ledgers = synthetic.synthetic_ledgers(2_000, 1_500, n_places=300, seed=4)
+    groups = {g: g for g in ["rcross", "other_russian_gov", "russian_state_media", "syrian_gov", "unused"]}
+    rules = _small_results(reference_from=pd.Timestamp("2017-01-01"), reference_to=pd.Timestamp("2019-12-31"))
+    stand_in = _small_results(ledgers=ledgers, rules=rules, key_numbers={"campaign": {"claimant_groups": groups}})
+
+    places = figures.place_map_table(stand_in)
+    assert places["claims"].sum() == ledgers.claims["place_list"].map(len).sum()
+    assert places["incidents"].sum() == ledgers.incidents["place_list"].map(len).sum()
+    assert places["place_id"].is_unique and places["place_id"].tolist() == sorted(places["place_id"])
+    assert not places["drawn"][places["latitude"].isna()].any()
+
+    by_group = figures.claims_by_group_and_type_table(stand_in)
+    assert by_group["claims"].sum() == len(ledgers.claims)
+    assert by_group.loc[by_group["claimant_group"] == "unused", "claims"].eq(0).all()
+
+    months = figures.timeline_context_table(stand_in)
+    assert len(months) == 36  # 2017-2019, month by month
+    assert (
+        int(months.drop(columns="month").to_numpy().sum())
+        == ledgers.incidents["date_earliest"].between("2017-01-01", "2019-12-31").sum()
+    )
