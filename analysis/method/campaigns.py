@@ -183,7 +183,7 @@ def campaign_result(
         "reactive_ids": sorted(ids[reactive_rows].tolist()),
     }
     scored_rows = (
-        inference.scored_predictions(match.verdicts(prep, crules.primary, explain=False))
+        match.scored_by_claim(match.verdicts(prep, crules.primary, explain=False, ids=False))
         .reindex(ids)
         .fillna(False)
         .to_numpy(bool)

@@ -34,15 +34,10 @@ def independent_of_claimants(ledgers: Ledgers, method: Method) -> tuple[Ledgers,
     return replace(ledgers, incidents=incidents.loc[~circular].reset_index(drop=True)), ids
 
 
-def scored_predictions(verdict_table: pd.DataFrame) -> pd.Series:
-    """By claim id: is the row a scored prediction under this verdict table?"""
-    return match.scored_mask(verdict_table.set_index("claim_id"))
-
-
 def score_rule(prep: match.Prepared, rules: Rules, rule: Rule, story: pd.Series, method: Method) -> dict:
     """Per row and per story, with both nulls, design effect, zero bounds and power."""
     table = match.verdicts(prep, rule, explain=False, ids=False)  # counts only: no pairs formed
-    scored = scored_predictions(table)
+    scored = match.scored_by_claim(table)
     hit = table.set_index("claim_id")["verdict"].eq("materialized")
     cover = stats.coverage(prep, rule, rules)
     ids = prep.claims["claim_id"].to_numpy()
@@ -260,7 +255,7 @@ def compute(
     primary = score_rule(prep, rules, rules.primary, story, method)
     as_stated = score_rule(prep, rules, method.as_stated, story, method)
     scored_rows = (
-        scored_predictions(match.verdicts(prep, rules.primary, explain=False, ids=False))
+        match.scored_by_claim(match.verdicts(prep, rules.primary, explain=False, ids=False))
         .reindex(prep.claims["claim_id"])
         .fillna(False)
         .to_numpy(bool)

@@ -41,6 +41,11 @@ def scored_mask(table: pd.DataFrame, kind: str = "prediction") -> pd.Series:
     return table["scored_as"].eq(kind) & is_scored(table["verdict"])
 
 
+def scored_by_claim(table: pd.DataFrame) -> pd.Series:
+    """The same mask indexed by claim id, to select per-claim values (p0, stories) of scored predictions."""
+    return scored_mask(table.set_index("claim_id"))
+
+
 def scored_predictions(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of a verdict table that count towards the hit rate: scored predictions."""
     return table[scored_mask(table)]

@@ -148,7 +148,7 @@ def compute(ledgers: Ledgers, rules: Rules) -> Results:
     intervals = stats.all_intervals(prediction.hits, prediction.n)
 
     p0 = stats.chance_of_incident(prep, rules.primary, rules)
-    null = stats.null_model(p0[inference.scored_predictions(primary)], prediction.hits)
+    null = stats.null_model(p0[match.scored_by_claim(primary)], prediction.hits)
 
     claims = ledgers.claims
     # The ledger may hold several campaigns: the report describes the first, so its counts do too.

@@ -229,7 +229,7 @@ def pipeline(data: Path) -> list[Step]:
             "key numbers",
             ("results",),
             lambda ctx: key,
-            lambda ctx: [f"report/{paths.TABLES_DIR}/{name}" for name in paths.MACHINE_TABLES],
+            lambda ctx: [paths.table_label(name) for name in paths.MACHINE_TABLES],
             _key_numbers_step,
             describe="machine tables in report/tables/",
         ),

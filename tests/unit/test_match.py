@@ -535,7 +535,14 @@ def test_region_beside_specific_place_does_not_widen_claim(scored):
 def test_scored_verdicts_are_the_hit_and_the_miss_and_nothing_else():
     """One home for the verdict vocabulary: scored = materialized or not; the other verdicts and
     the non-prediction rows never count towards the hit rate."""
-    from analysis.method.match import SCORED_VERDICTS, VERDICTS, is_scored, scored_mask, scored_predictions
+    from analysis.method.match import (
+        SCORED_VERDICTS,
+        VERDICTS,
+        is_scored,
+        scored_by_claim,
+        scored_mask,
+        scored_predictions,
+    )
 
     assert SCORED_VERDICTS == ["materialized", "not_materialized"]
     assert set(SCORED_VERDICTS) < set(VERDICTS)
@@ -553,3 +560,6 @@ def test_scored_verdicts_are_the_hit_and_the_miss_and_nothing_else():
     assert scored_mask(table).index.equals(table.index)
     assert scored_predictions(table)["claim_id"].tolist() == ["c0", "c1"]
     assert scored_predictions(table.iloc[2:4]).empty
+    by_claim = scored_by_claim(table)
+    assert by_claim.index.tolist() == table["claim_id"].tolist()
+    assert by_claim[by_claim].index.tolist() == ["c0", "c1"]
